@@ -1,0 +1,1 @@
+"""Project glue: settings read from the environment, URLs, WSGI, health endpoint."""

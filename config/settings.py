@@ -1,0 +1,216 @@
+"""Settings, all read from the environment (django-environ); `.env` is read when present.
+
+Every variable is documented in `.env.example`. Bad values fail start-up loudly.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+
+from config.keys import check_salt_keys, check_secret_key, ensure_dev_keys
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def raw_env(name: str) -> str:
+    """Read a secret verbatim: django-environ would treat a value starting with "$" as a reference
+    to another variable, and a random secret may well start with "$"."""
+    return os.environ.get(name, "").strip()
+
+
+def raw_env_list(name: str) -> list[str]:
+    return [part.strip() for part in raw_env(name).split(",") if part.strip()]
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# --- Keys -----------------------------------------------------------------------------------------
+SECRET_KEY = raw_env("SECRET_KEY")
+# Newest first: new values are encrypted with the first key, older keys still decrypt.
+SALT_KEY = raw_env_list("SALT_KEY")
+if DEBUG and not (SECRET_KEY and SALT_KEY):
+    _dev_keys = ensure_dev_keys(VAR_DIR / "dev-keys.env")
+    SECRET_KEY = SECRET_KEY or _dev_keys["SECRET_KEY"]
+    SALT_KEY = SALT_KEY or [_dev_keys["SALT_KEY"]]
+check_secret_key(SECRET_KEY)
+check_salt_keys(SALT_KEY)
+SECRET_KEY_FALLBACKS = raw_env_list("SECRET_KEY_FALLBACKS")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_q",
+    "connector",
+    "mappings",
+    "syncjobs",
+    "audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if IS_SQLITE:
+    # The web server and the worker cluster write to one file: WAL lets readers run beside the
+    # writer, IMMEDIATE takes the write lock at BEGIN (no deadlock on lock upgrade), and the
+    # timeout makes a writer wait instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=30),
+        }
+    )
+    VAR_DIR.mkdir(exist_ok=True)
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Queue (django-q2) ----------------------------------------------------------------------------
+QUEUE_BROKER_URL = env.str("QUEUE_BROKER_URL", default="")
+Q_CLUSTER = {
+    "name": env.str("Q_CLUSTER_NAME", default="ml-connector"),
+    # SQLite allows one writer: more than one worker only queues them on the file lock.
+    "workers": env.int("Q_WORKERS", default=1 if IS_SQLITE else 4),
+    "timeout": env.int("Q_TIMEOUT_SECONDS", default=300),
+    # `retry` is a visibility timeout, not a back-off: it must exceed `timeout` or a slow task runs twice.
+    "retry": env.int("Q_TIMEOUT_SECONDS", default=300) + 60,
+    # Our own back-off schedule lives in the database; the queue must not re-run failures forever.
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": env.int("Q_SAVE_LIMIT", default=1000),
+    "poll": env.float("Q_ORM_POLL_SECONDS", default=0.1),
+    "label": "Queue",
+}
+if QUEUE_BROKER_URL.startswith(("redis://", "rediss://")):
+    Q_CLUSTER["redis"] = QUEUE_BROKER_URL
+elif QUEUE_BROKER_URL:
+    raise environ.ImproperlyConfigured(
+        f"QUEUE_BROKER_URL must be a redis:// URL or empty (the database broker), not {QUEUE_BROKER_URL!r}"
+    )
+else:
+    # Leaving "orm" out would silently mean Redis.
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth, i18n, static ---------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+# Times are stored in UTC and shown in TIME_ZONE; a future-dated status takes effect at the start of
+# its date in this zone.
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+LOGIN_URL = "admin:login"
+
+# --- Security (production) ------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^webhooks/"]
+
+# --- Mail (alerts) --------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ml-connector@localhost")
+
+# --- REST framework -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+
+# --- Logging --------------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "config.logging.RedactSecretsFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django_q": {"level": env.str("Q_LOG_LEVEL", default="WARNING")}},
+}
+
+# --- Connector ------------------------------------------------------------------------------------
+CONNECTOR = {
+    # Every outbound HTTP call has a timeout: (connect, read) seconds.
+    "HTTP_CONNECT_TIMEOUT": env.float("HTTP_CONNECT_TIMEOUT_SECONDS", default=5.0),
+    "HTTP_READ_TIMEOUT": env.float("HTTP_READ_TIMEOUT_SECONDS", default=30.0),
+    # Renew a token when less than this fraction of its lifetime is left (and at least the floor).
+    "TOKEN_RENEW_FRACTION": env.float("TOKEN_RENEW_FRACTION", default=0.2),
+    "TOKEN_RENEW_MIN_SECONDS": env.float("TOKEN_RENEW_MIN_SECONDS", default=1.0),
+    # Longest Retry-After we sleep through inside one call; longer ones become a scheduled retry.
+    "MAX_INLINE_RETRY_AFTER_SECONDS": env.float("MAX_INLINE_RETRY_AFTER_SECONDS", default=30.0),
+    # Slow down when Visma's X-RateLimit-Remaining falls below this fraction of the limit.
+    "RATE_LIMIT_SLOWDOWN_FRACTION": env.float("RATE_LIMIT_SLOWDOWN_FRACTION", default=0.1),
+    "VISMA_SCOPE": env.str(
+        "VISMA_SCOPE",
+        default="vismanet_erp_service_api:read vismanet_erp_service_api:create vismanet_erp_service_api:update",
+    ),
+    "PAYCHEX_PAGE_SIZE": env.int("PAYCHEX_PAGE_SIZE", default=100),
+    "VISMA_PAGE_SIZE": env.int("VISMA_PAGE_SIZE", default=1000),
+}

@@ -1,0 +1,1 @@
+"""Mapping tables and the Visma catalog cache; turns a Paychex worker into the desired Visma employee."""
