@@ -5,9 +5,16 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 WSGIApp = Callable[..., Any]
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: the sandbox keeps its own request log."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 class BackgroundServer:
@@ -34,7 +41,7 @@ class BackgroundServer:
         """Bind (port 0 picks a free one), serve in a daemon thread, return the base URL."""
         if self._server is not None:
             return self.url
-        self._server = make_server(self.host, self.port, self.app, threaded=True)
+        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=QuietHandler)
         # Daemon: a test that forgets stop() must not hang the interpreter at exit.
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"sandbox-{self._server.server_port}", daemon=True
