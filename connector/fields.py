@@ -48,3 +48,15 @@ class SecretField(EncryptedTextField):
 def _looks_like_fernet_token(value: str) -> bool:
     # Fernet tokens are url-safe base64 of version byte 0x80, which always encodes to "gAAAAA".
     return value.startswith("gAAAAA") and len(value) >= 100
+
+
+def reset_key_cache() -> None:
+    """Forget the Fernet keys every SecretField derived from settings (cached on the field instance),
+    so a changed SALT_KEY / SECRET_KEY takes effect in this process (key rotation, tests)."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, SecretField):
+                field.__dict__.pop("keys", None)
+                field.__dict__.pop("f", None)
