@@ -213,4 +213,14 @@ CONNECTOR = {
     ),
     "PAYCHEX_PAGE_SIZE": env.int("PAYCHEX_PAGE_SIZE", default=100),
     "VISMA_PAGE_SIZE": env.int("VISMA_PAGE_SIZE", default=1000),
+    # At most this many inline waits for 429 Retry-After within one call, then a transient ApiError.
+    "MAX_INLINE_RETRY_ATTEMPTS": env.int("MAX_INLINE_RETRY_ATTEMPTS", default=3),
+    # Wait used when a 429 carries no (readable) Retry-After: neither vendor documents one being absent.
+    "RETRY_AFTER_DEFAULT_SECONDS": env.float("RETRY_AFTER_DEFAULT_SECONDS", default=5.0),
+    # Token lifetime assumed when the token response has no usable expires_in.
+    "TOKEN_DEFAULT_LIFETIME_SECONDS": env.int("TOKEN_DEFAULT_LIFETIME_SECONDS", default=600),
+    # Connection.last_success_at/last_error are written on a change of state, else at most this often per process.
+    "HEALTH_WRITE_INTERVAL_SECONDS": env.float("HEALTH_WRITE_INTERVAL_SECONDS", default=60.0),
+    # Time zone of Visma's lastModifiedDateTime (filter and items). The docs give none; UTC is our assumption.
+    "VISMA_TIMEZONE": env.str("VISMA_TIMEZONE", default="UTC"),
 }
