@@ -44,7 +44,8 @@ class BackgroundServer:
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=QuietHandler)
         # Daemon: a test that forgets stop() must not hang the interpreter at exit.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"sandbox-{self._server.server_port}", daemon=True
+            # A short poll interval so stop() returns quickly (shutdown waits for the next poll).
+            target=self._server.serve_forever, args=(0.05,), name=f"sandbox-{self._server.server_port}", daemon=True
         )
         self._thread.start()
         return self.url
