@@ -44,11 +44,15 @@ def redact_headers(headers: Any) -> dict[str, str]:
 
 
 def redact_body(request: Request) -> str:
-    raw = request.get_data(cache=True, as_text=True)
     if request.mimetype != "application/x-www-form-urlencoded":
-        return raw
-    pairs = [(k, "***" if k in SECRET_FORM_FIELDS else v) for k, v in parse_qsl(raw, keep_blank_values=True)]
-    return "&".join(f"{k}={v}" for k, v in pairs)
+        return request.get_data(cache=True, as_text=True)
+    # The handler may already have parsed the form, which consumes the raw body.
+    pairs = request.form.items(multi=True) if request.form else parse_qsl(request.get_data(as_text=True))
+    return _redact_pairs(pairs)
+
+
+def _redact_pairs(pairs: Any) -> str:
+    return "&".join(f"{k}={'***' if k in SECRET_FORM_FIELDS else v}" for k, v in pairs)
 
 
 class RequestLog:
@@ -63,7 +67,7 @@ class RequestLog:
             "time": time.time(),
             "method": request.method,
             "path": request.path,
-            "query": request.query_string.decode("latin-1"),
+            "query": _redact_pairs(parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True)),
             "headers": redact_headers(request.headers),
             "body": redact_body(request),
             "status": status,
