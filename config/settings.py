@@ -224,3 +224,30 @@ CONNECTOR = {
     # Time zone of Visma's lastModifiedDateTime (filter and items). The docs give none; UTC is our assumption.
     "VISMA_TIMEZONE": env.str("VISMA_TIMEZONE", default="UTC"),
 }
+
+# --- Sync engine (syncjobs) -----------------------------------------------------------------------
+SYNCJOBS = {
+    # Webhook receiver: bodies above this many bytes get 413 (Paychex notifications are ~300 bytes).
+    "WEBHOOK_MAX_BODY_BYTES": env.int("WEBHOOK_MAX_BODY_BYTES", default=64 * 1024),
+    # How long a process keeps the decrypted webhook credentials before reading them again.
+    "WEBHOOK_AUTH_CACHE_SECONDS": env.float("WEBHOOK_AUTH_CACHE_SECONDS", default=30.0),
+    # Domains asked for when registering hooks (intersected with what GET /management/domains offers).
+    "WEBHOOK_DOMAINS": env.list(
+        "WEBHOOK_DOMAINS", default=["WRKR_ADD", "WRKR_EMPL", "WRKR_DEM", "WRKR_ASGN", "WRKR_CMP", "CLT_ACCESS"]
+    ),
+    # Notifications of these domains sync their worker; other authentic domains are stored as ignored.
+    "WEBHOOK_SYNC_DOMAINS": env.list(
+        "WEBHOOK_SYNC_DOMAINS", default=["WRKR_ADD", "WRKR_EMPL", "WRKR_DEM", "WRKR_ASGN", "WRKR_CMP"]
+    ),
+    # Leases: longer than the longest legitimate sync; a killed process's work is taken over after them.
+    "WORKER_LEASE_SECONDS": env.int("WORKER_LEASE_SECONDS", default=300),
+    "NOTIFICATION_LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=600),
+    "RUN_LEASE_SECONDS": env.int("RUN_LEASE_SECONDS", default=900),
+    # A stored notification the queue has not run within this time is enqueued again by the reaper.
+    "INBOX_GRACE_SECONDS": env.int("INBOX_GRACE_SECONDS", default=120),
+    # 412 (someone changed the employee in Visma between our read and write): re-read and retry this often.
+    "PRECONDITION_RETRIES": env.int("SYNC_PRECONDITION_RETRIES", default=3),
+    # Schedules (django-q2): the reaper (lost tasks, expired leases, due retries) and due status changes.
+    "REAPER_MINUTES": env.int("REAPER_MINUTES", default=1),
+    "DUE_STATUS_MINUTES": env.int("DUE_STATUS_MINUTES", default=5),
+}

@@ -1,0 +1,77 @@
+"""Registering our receiver with Paychex: fresh random credentials, no pile-up of old hooks."""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+
+from connector.errors import ApiError, NotFound
+from connector.models import Connection
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Registration:
+    connection: str
+    uri: str
+    domains: list[str]
+    hook_ids: list[str]
+    removed: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)  # wanted, but not offered to this app type
+
+
+def receiver_uri(public_url: str) -> str:
+    return public_url.rstrip("/") + reverse("paychex-webhook")
+
+
+def register_webhooks(connection: Connection, public_url: str) -> Registration:
+    """Replace this connection's hooks with one hook for the wanted domains that Paychex offers.
+
+    Order: store new credentials → register the new hook → delete the hooks registered before (and any
+    other hook pointing at our URI). Until the old hooks are gone Paychex may call both; the old one is
+    refused (old credentials) and the new one delivers, so nothing is missed. Raises ApiError.
+    """
+    from connector.services import client_for
+
+    client = client_for(connection)
+    uri = receiver_uri(public_url)
+    offered = set(client.domains())
+    wanted = settings.SYNCJOBS["WEBHOOK_DOMAINS"]
+    domains = [d for d in wanted if d in offered]
+    if not domains:
+        raise ApiError(f"Paychex offers none of the domains {', '.join(wanted)} to this app.", permanent=True,
+                       code="configuration")
+    previous = set(connection.registered_hook_ids or [])
+    _store_credentials(connection)
+    hook = client.register_hook(uri, domains, username=connection.webhook_username,
+                                password=connection.webhook_password, company_id=connection.company_id or None)
+    new_id = str(hook.get("hookId", ""))
+    removed = _remove_old(client, uri, previous, keep=new_id)
+    Connection.objects.filter(pk=connection.pk).update(registered_hook_ids=[new_id] if new_id else [])
+    connection.registered_hook_ids = [new_id] if new_id else []
+    return Registration(connection.name, uri, domains, connection.registered_hook_ids, removed,
+                        [d for d in wanted if d not in offered])
+
+
+def _store_credentials(connection: Connection) -> None:
+    connection.webhook_username = "mlc-" + secrets.token_hex(8)
+    connection.webhook_password = secrets.token_urlsafe(32)
+    connection.save(update_fields=["webhook_username", "webhook_password"])
+
+
+def _remove_old(client, uri: str, previous: set[str], *, keep: str) -> list[str]:
+    stale = {str(h.get("hookId")) for h in client.hooks() if h.get("uri") == uri or str(h.get("hookId")) in previous}
+    stale |= previous
+    stale.discard(keep)
+    removed = []
+    for hook_id in sorted(h for h in stale if h and h != "None"):
+        try:
+            client.delete_hook(hook_id)
+        except NotFound:
+            pass  # already gone
+        removed.append(hook_id)
+    return removed
