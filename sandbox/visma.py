@@ -142,11 +142,12 @@ class VismaSandbox(VismaApi, SandboxBase):
             department = departments.get(record.organization_id)
             if index % 5 == 0 or status is None or department is None:
                 continue
+            drift = len(self._employees) % 11  # every 11th: upper-cased last name; the 6th of 11: wrong department
             self.insert_employee({
-                "employeeCd": record.employee_id, "firstName": record.given_name,
-                "midName": record.middle_name, "lastName": record.family_name.upper() if index % 23 == 0 else record.family_name,
+                "employeeCd": record.employee_id, "firstName": record.given_name, "midName": record.middle_name,
+                "lastName": record.family_name.upper() if drift == 0 else record.family_name,
                 "email": record.email or f"{record.employee_id}@{px.company.email_domain}", "status": status,
-                "department": "ADMIN" if index % 29 == 0 else department[0], "branch": branches.get(record.location_id, "1"),
+                "department": "ADMIN" if drift == 5 else department[0], "branch": branches.get(record.location_id, "1"),
                 "employeeClass": "EMPSTAND", "calendar": "STANDARD",
             }, moment=SEED_TIME + timedelta(seconds=index), notify=False)
 
