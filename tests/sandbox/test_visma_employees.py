@@ -1,9 +1,10 @@
 """Visma employees: read DTO, create, update, ETag/If-Match, wrappers, filters and paging."""
 
 import pytest
+import requests
 
 from sandbox import PaychexSandbox, VismaSandbox
-from tests.sandbox.conftest import visma_schema
+from tests.sandbox.conftest import visma_schema, visma_token
 
 
 def _create_body(cd="E1001", **overrides):
@@ -122,9 +123,7 @@ def populated():
 
 
 def test_list_pages_carry_metadata_on_every_item(populated):
-    from tests.sandbox.conftest import visma_token
     headers = {"Authorization": f"Bearer {visma_token(populated).json()['access_token']}"}
-    import requests
     total = len(populated.employees())
     page = requests.get(populated.url + "/v1/employee", params={"pageNumber": 1, "pageSize": 500},
                         headers=headers, timeout=5).json()
