@@ -36,6 +36,8 @@ def secret_state(connection: Connection, name: str) -> str:
 
 
 class ConnectionForm(forms.ModelForm):
+    base_url = forms.URLField(assume_scheme="https", help_text=Connection._meta.get_field("base_url").help_text)
+    token_url = forms.URLField(assume_scheme="https", help_text=Connection._meta.get_field("token_url").help_text)
     client_secret = forms.CharField(required=False, strip=True, widget=WriteOnlySecretInput())
     webhook_signing_key = forms.CharField(required=False, strip=True, widget=WriteOnlySecretInput())
 
