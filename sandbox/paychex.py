@@ -143,9 +143,9 @@ class PaychexSandbox(PaychexApi, SandboxBase):
 
     def status_history(self, worker_id: str) -> list[dict[str, Any]]:
         with self.lock:
-            return render.status_history(self._editable_or_raise(worker_id))
+            return render.status_history(self._existing(worker_id))
 
-    def _editable_or_raise(self, worker_id: str) -> WorkerRecord:
+    def _existing(self, worker_id: str) -> WorkerRecord:
         record = self.find_worker(worker_id)
         if record is None:
             raise KeyError(f"unknown workerId {worker_id!r}")
