@@ -62,7 +62,8 @@ def _expired_workers() -> int:
     # Clear each expired lease conditionally, so the next pass does not resume the same worker again.
     resumed = [w for w in expired if Worker.objects.filter(pk=w.pk, lease_until__lt=now).update(
         lease_until=None, lease_owner="")]
-    queue_resync(resumed, trigger=SyncRun.Trigger.RESYNC, reason=RESUME_REASON, started_by="reaper")
+    queue_resync(resumed, trigger=SyncRun.Trigger.RESYNC, reason=RESUME_REASON, started_by="reaper",
+                 audit_unchanged=True)
     return len(resumed)
 
 

@@ -31,12 +31,14 @@ def _lease() -> int:
 
 # --- resync runs (admin, command, mapping changes, schedules, retries) -------------------------------
 def queue_resync(
-    workers: Iterable[Worker], *, trigger: str, reason: str, username: str = "", started_by: str = ""
+    workers: Iterable[Worker], *, trigger: str, reason: str, username: str = "", started_by: str = "",
+    audit_unchanged: bool | None = None,
 ) -> list[SyncRun]:
     """Create one queued run per connection for these workers and enqueue it after commit.
 
-    Returns the runs (empty when there are no workers). A double click makes two runs; the second
-    finds Visma already up to date (or coalesces into the first) and writes nothing.
+    Returns the runs (empty when there are no workers); `audit_unchanged` is passed on to sync_worker.
+    A double click makes two runs; the second finds Visma already up to date (or coalesces into the
+    first) and writes nothing.
     """
     by_connection: dict[int, list[int]] = defaultdict(list)
     for worker in workers:
@@ -45,7 +47,8 @@ def queue_resync(
     for connection_id, worker_pks in by_connection.items():
         run = SyncRun.objects.create(
             trigger=trigger, started_by=started_by or username or trigger, connection_id=connection_id,
-            params={"worker_pks": worker_pks, "reason": reason, "username": username},
+            params={"worker_pks": worker_pks, "reason": reason, "username": username,
+                    "audit_unchanged": audit_unchanged},
         )
         enqueue_on_commit("syncjobs.tasks.run_resync", run.pk)
         runs.append(run)
@@ -60,7 +63,8 @@ def run_resync(run_id: int) -> SyncRun | None:
     run.start(_lease())
     reason, username = run.params.get("reason", run.trigger), run.params.get("username", "")
     for worker in Worker.objects.filter(pk__in=run.params.get("worker_pks", [])).select_related("connection"):
-        sync_worker(worker.connection, worker.worker_id, reason, run=run, username=username)
+        sync_worker(worker.connection, worker.worker_id, reason, run=run, username=username,
+                    audit_unchanged=run.params.get("audit_unchanged"))
     run.finish()
     return run
 
@@ -101,8 +105,10 @@ def _dispatch(notification: Notification, run: SyncRun) -> tuple[str, str]:
         return Notification.Status.IGNORED, problem
     if CLT_ACCESS in notification.domains:
         return Notification.Status.DONE, _company_access(connection)
+    # A notification on its second attempt may find Visma already written by the attempt that died:
+    # record that check in the audit trail too.
     result = sync_worker(connection, notification.worker_id, notification_reason(notification), run=run,
-                         notification=notification)
+                         notification=notification, audit_unchanged=True if notification.attempts > 1 else None)
     return _status_for(result), f"{result.outcome}: {result.message}"[:500]
 
 
