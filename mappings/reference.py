@@ -11,9 +11,9 @@ from typing import Any
 from django.db import transaction
 
 from connector.models import Connection
-from mappings.models import MAPPING_MODELS, Kind, MappingRow
+from mappings.models import MAPPING_MODELS, Kind
 from mappings.normalize import clean_text
-from mappings.services import client_for
+from mappings.services import client_for, ensure_status_mapping
 
 # (client method, id field, name field, number field) per kind, in Paychex's field names [C S1].
 SOURCES = {
@@ -45,6 +45,7 @@ def refresh_reference(paychex_connection: Connection, *, client: Any = None) -> 
     with transaction.atomic():
         for kind, items in fetched.items():
             _store(paychex_connection, kind, items, result)
+        ensure_status_mapping(paychex_connection)  # so the status table is there to edit from the start
     return result
 
 
@@ -75,7 +76,3 @@ def _store(paychex_connection: Connection, kind: str, items: list[dict], result:
     model.objects.filter(paychex_connection=paychex_connection, source_id__in=gone).update(source_active=False)
     result.added[kind], result.renamed[kind], result.gone[kind] = added, renamed, gone
 
-
-def rows_needing_mapping(paychex_connection: Connection, kind: str) -> list[MappingRow]:
-    model = MAPPING_MODELS[kind]
-    return list(model.objects.filter(paychex_connection=paychex_connection, target="", source_active=True))

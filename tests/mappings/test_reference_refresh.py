@@ -1,7 +1,7 @@
 """Paychex reference lists into the mapping tables, and the task entry points that run the whole sequence."""
 from __future__ import annotations
 
-from mappings.models import JobTitleMapping, LocationMapping, OrganizationMapping
+from mappings.models import JobTitleMapping, LocationMapping, OrganizationMapping, StatusMapping
 from mappings.reference import refresh_reference
 from mappings.tasks import refresh_catalog_task, refresh_reference_task
 from sandbox import names
@@ -16,6 +16,7 @@ def test_reference_lists_become_rows_needing_mapping(paychex, paychex_sandbox):
     economy = OrganizationMapping.objects.get(source_name="Økonomi")
     assert (economy.source_number, economy.target) == ("4100", "")
     assert len(result.added["organization"]) == len(names.ORGANIZATIONS)
+    assert dict(StatusMapping.objects.values_list("status_type", "visma_status"))["INACTIVE"] == "Hold"
 
 
 def test_a_rename_updates_the_name_and_a_missing_source_is_marked_inactive(paychex, paychex_sandbox):
