@@ -300,7 +300,15 @@ class PaychexSandbox(PaychexApi, SandboxBase):
                 "changed_workers": len(self._overrides), "hooks": [dict(h) for h in self.hooks.values()],
                 "today": self.today.isoformat(), "pending_webhooks": self._dispatcher.pending(),
                 "faults": self.faults.knobs(),
+                "organization_ids": list(self._orgs), "job_title_ids": list(self._titles),
+                "location_ids": list(self._locations), **self._worker_at(request.args.get("worker_index")),
             })
+
+    def _worker_at(self, index: str | None) -> dict[str, str]:
+        """`?worker_index=N` names the N-th worker, so a script can pick workers without paging the API."""
+        if index is None or not index.isdigit() or int(index) >= self._count:
+            return {}
+        return {"worker_id": self.record_at(int(index)).worker_id}
 
     def ctl_requests(self, request: Request) -> Response:
         return json_response(self.requests)

@@ -29,6 +29,7 @@ EDIT_ALIASES = {"first_name": "firstName", "middle_name": "midName", "middleName
                 "last_name": "lastName", "employee_class": "employeeClass", "calendarID": "calendar"}
 EDITABLE = {"firstName", "midName", "lastName", "email", "phone1", "phone2", "phone3", "fax", "status", "department",
             "branch", "employeeClass", "calendar"}
+STATE_SAMPLE_SIZE = 1000
 CONTROL_RULES = [Rule("/_sandbox/faults", endpoint="ctl_faults", methods=["POST", "GET"]),
                  Rule("/_sandbox/state", endpoint="ctl_state", methods=["GET"]),
                  Rule("/_sandbox/requests", endpoint="ctl_requests", methods=["GET"]),
@@ -280,6 +281,8 @@ class VismaSandbox(VismaApi, SandboxBase):
                 "dimensions": {d: list(v["segments"]) for d, v in self._dimensions.items()},
                 "cost_center_segment": list(COST_CENTER), "job_title_segment": list(JOB_TITLE),
                 "webhook_subscribers": [s["url"] for s in self.webhook_subscribers], "faults": self.faults.knobs(),
+                # A sample, so a script can pick employees to edit without paging the API.
+                "employee_cds": list(self._employees)[:STATE_SAMPLE_SIZE],
             })
 
     def ctl_requests(self, request: Request) -> Response:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import signal
 import subprocess
 import sys
 from argparse import ArgumentParser
@@ -34,8 +35,14 @@ class Command(BaseCommand):
         procfile = write_procfile(options)
         self.print_banner(options["port"], password)
         # honcho starts every process, prefixes their output, and stops them all on Ctrl-C or when one exits.
-        result = subprocess.run([sys.executable, "-m", "honcho", "-f", str(procfile), "start"], check=False)
-        raise SystemExit(result.returncode)
+        runner = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(procfile), "start"])
+        try:
+            runner.wait()
+        except KeyboardInterrupt:
+            # The terminal sent Ctrl-C to honcho too; make sure it got it, then let it stop its processes.
+            runner.send_signal(signal.SIGINT)
+            runner.wait()
+            self.stdout.write("demo stopped")
 
     def print_banner(self, port: int, password: str) -> None:
         self.stdout.write(
