@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
+from django.db import DatabaseError, transaction
 
 from connector.clock import Clock, system_clock
 from connector.errors import ApiError, NotFound, PreconditionFailed
@@ -274,11 +275,16 @@ class ApiSession:
         due = state.health_written_at is None or now - state.health_written_at >= setting("HEALTH_WRITE_INTERVAL_SECONDS")
         if state.health_ok == ok and not due:
             return
+        values = {"last_success_at": self.clock.now()} if ok else {"last_error": message[:500], "last_error_at": self.clock.now()}
+        try:
+            # Bookkeeping must never fail the call it describes; the savepoint keeps a caller's
+            # transaction usable if this UPDATE fails (e.g. SQLite busy beyond its timeout).
+            with transaction.atomic():
+                Connection.objects.filter(pk=self.connection.pk).update(**values)
+        except DatabaseError as exc:
+            logger.warning("could not record connection health: %s connection=%s", type(exc).__name__, self.connection.pk)
+            return
         state.health_ok, state.health_written_at = ok, now
-        if ok:
-            Connection.objects.filter(pk=self.connection.pk).update(last_success_at=self.clock.now())
-        else:
-            Connection.objects.filter(pk=self.connection.pk).update(last_error=message[:500], last_error_at=self.clock.now())
 
 
 def parse_json(response: requests.Response) -> Any:

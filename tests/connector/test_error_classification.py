@@ -125,3 +125,16 @@ def test_health_is_recorded_without_an_update_per_call(paychex_client, paychex, 
         paychex_client.company()
     stored = Connection.objects.get(pk=paychex.pk)
     assert "503" in stored.last_error and stored.last_error_at == clock.now()
+
+
+def test_a_failed_health_write_does_not_fail_the_call(paychex_client, mocked, monkeypatch):
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    def locked(self, **kwargs):
+        raise OperationalError("database is locked")
+
+    mocked.add(responses.GET, COMPANY_URL, json={"content": [{"companyId": COMPANY_ID}]})
+    monkeypatch.setattr(QuerySet, "update", locked)
+
+    assert paychex_client.company()["companyId"] == COMPANY_ID
