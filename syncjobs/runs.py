@@ -93,6 +93,8 @@ def process_notification(notification_pk: int) -> Notification | None:
         status, outcome = _notification_failed(notification, exc)
         run.finish(error=outcome)
     else:
+        if not notification.worker_id or status == Notification.Status.IGNORED:
+            SyncRun.objects.filter(pk=run.pk).update(note=outcome[:500])  # no worker items: say what happened
         run.finish()
     _close(notification, status, outcome)
     return notification

@@ -60,7 +60,16 @@ def paychex(db: Any, paychex_sandbox: PaychexSandbox, visma: Connection) -> Conn
                             webhook_username=WEBHOOK_USER, webhook_password=WEBHOOK_PASSWORD)
     connection.set_client_secret(paychex_sandbox.client_secret)
     connection.save()
+    seed_backoff_steps()
     return connection
+
+
+def seed_backoff_steps() -> None:
+    """The migration seeds the schedule, but a transactional test elsewhere in the suite may have flushed it."""
+    from syncjobs.models import BackoffStep
+
+    for attempt, delay in enumerate((30, 120, 600, 3600, 21600), start=1):
+        BackoffStep.objects.get_or_create(attempt=attempt, defaults={"delay_seconds": delay})
 
 
 @pytest.fixture

@@ -42,3 +42,17 @@ def test_a_notification_for_another_company_than_the_connection_is_ignored(mappe
     stored = Notification.objects.get()
     assert stored.status == "ignored" and "00SOMEOTHERCOMPANY00" in stored.outcome
     assert visma_sandbox.requests == []
+
+
+def test_a_paychex_outage_during_access_handling_retries_the_notification_later(mapped, paychex_sandbox,
+                                                                                 post_webhook):
+    paychex_sandbox.faults.error_rate = 1.0
+
+    post_webhook(access_notification(paychex_sandbox.company_id))
+
+    stored = Notification.objects.get()
+    assert stored.status == "received" and stored.outcome.startswith("Retrying")
+    assert stored.next_attempt_at is not None and stored.attempts == 1
+    assert SyncRun.objects.get().status == "failed"
+    mapped.refresh_from_db()
+    assert mapped.is_active is True  # an outage is not a revocation
