@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from audit.models import AuditRecord
 
@@ -28,7 +29,7 @@ class AuditRecordAdmin(admin.ModelAdmin):
         if not record.changes:
             return "—"
         rows = ((name, _show(values, 0), _show(values, 1)) for name, values in sorted(record.changes.items()))
-        return format_html_join(format_html("<br>"), "{}: {} → {}", rows)
+        return format_html_join(mark_safe("<br>"), "{}: {} → {}", rows)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
