@@ -232,6 +232,9 @@ SYNCJOBS = {
     "WEBHOOK_MAX_BODY_BYTES": env.int("WEBHOOK_MAX_BODY_BYTES", default=64 * 1024),
     # How long a process keeps the decrypted webhook credentials before reading them again.
     "WEBHOOK_AUTH_CACHE_SECONDS": env.float("WEBHOOK_AUTH_CACHE_SECONDS", default=30.0),
+    # After register_webhooks makes new credentials, the old ones are still accepted this long, so
+    # deliveries Paychex queued for the replaced hook (retried every 5 minutes) are not refused.
+    "WEBHOOK_PREVIOUS_CREDENTIALS_HOURS": env.int("WEBHOOK_PREVIOUS_CREDENTIALS_HOURS", default=24),
     # Domains asked for when registering hooks (intersected with what GET /management/domains offers).
     "WEBHOOK_DOMAINS": env.list(
         "WEBHOOK_DOMAINS", default=["WRKR_ADD", "WRKR_EMPL", "WRKR_DEM", "WRKR_ASGN", "WRKR_CMP", "CLT_ACCESS"]

@@ -42,6 +42,11 @@ class Connection(models.Model):
     webhook_username = models.CharField(max_length=64, blank=True, editable=False)
     webhook_password = SecretField(null=True, blank=True, editable=False)
     registered_hook_ids = models.JSONField(default=list, blank=True, editable=False)
+    # The credentials replaced by the last registration stay valid for a grace period: deliveries Paychex
+    # queued for the old hook are retried with them, and must not be refused (and so lost).
+    previous_webhook_username = models.CharField(max_length=64, blank=True, editable=False)
+    previous_webhook_password = SecretField(null=True, blank=True, editable=False)
+    previous_webhook_valid_until = models.DateTimeField(null=True, blank=True, editable=False)
     # Visma Developer Portal signing key for webhooks sent by Visma (HMAC-SHA256).
     webhook_signing_key = SecretField(null=True, blank=True)
 
@@ -75,7 +80,13 @@ class Connection(models.Model):
     def secret_is_undecryptable(self) -> bool:
         return any(
             isinstance(value, UndecryptableSecret)
-            for value in (self.client_secret, self.webhook_password, self.access_token, self.webhook_signing_key)
+            for value in (
+                self.client_secret,
+                self.webhook_password,
+                self.previous_webhook_password,
+                self.access_token,
+                self.webhook_signing_key,
+            )
         )
 
     def set_client_secret(self, value: str) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from connector.errors import ApiError, NotFound
 from connector.models import Connection
@@ -32,8 +34,9 @@ def register_webhooks(connection: Connection, public_url: str) -> Registration:
     """Replace this connection's hooks with one hook for the wanted domains that Paychex offers.
 
     Order: store new credentials → register the new hook → delete the hooks registered before (and any
-    other hook pointing at our URI). Until the old hooks are gone Paychex may call both; the old one is
-    refused (old credentials) and the new one delivers, so nothing is missed. Raises ApiError.
+    other hook pointing at our URI). The replaced credentials stay valid for a grace period, so a
+    delivery Paychex queued for an old hook (it retries until it gets a 2xx) is still accepted, and a
+    duplicate of one the new hook delivers is dropped by the inbox. Raises ApiError.
     """
     from connector.services import client_for
 
@@ -58,9 +61,24 @@ def register_webhooks(connection: Connection, public_url: str) -> Registration:
 
 
 def _store_credentials(connection: Connection) -> None:
+    """Generate new credentials; the replaced ones stay valid for WEBHOOK_PREVIOUS_CREDENTIALS_HOURS."""
+    if connection.webhook_username and connection.webhook_password:
+        connection.previous_webhook_username = connection.webhook_username
+        connection.previous_webhook_password = connection.webhook_password
+        connection.previous_webhook_valid_until = timezone.now() + timedelta(
+            hours=settings.SYNCJOBS["WEBHOOK_PREVIOUS_CREDENTIALS_HOURS"]
+        )
     connection.webhook_username = "mlc-" + secrets.token_hex(8)
     connection.webhook_password = secrets.token_urlsafe(32)
-    connection.save(update_fields=["webhook_username", "webhook_password"])
+    connection.save(
+        update_fields=[
+            "webhook_username",
+            "webhook_password",
+            "previous_webhook_username",
+            "previous_webhook_password",
+            "previous_webhook_valid_until",
+        ]
+    )
 
 
 def _remove_old(client, uri: str, previous: set[str], *, keep: str) -> list[str]:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -52,12 +53,20 @@ class _CredentialCache:
 
 
 def _load() -> list[tuple[bytes, bytes, int]]:
+    """Every active Paychex connection's current credentials, and its previous ones while still valid."""
     rows = Connection.objects.filter(system=Connection.System.PAYCHEX, is_active=True).exclude(webhook_username="")
-    return [
-        (row.webhook_username.encode(), str(row.webhook_password).encode(), row.pk)
-        for row in rows
-        if row.webhook_password and not isinstance(row.webhook_password, UndecryptableSecret)
-    ]
+    now = timezone.now()
+    entries = []
+    for row in rows:
+        pairs = [(row.webhook_username, row.webhook_password)]
+        if row.previous_webhook_valid_until and row.previous_webhook_valid_until > now:
+            pairs.append((row.previous_webhook_username, row.previous_webhook_password))
+        entries.extend(
+            (username.encode(), str(password).encode(), row.pk)
+            for username, password in pairs
+            if username and password and not isinstance(password, UndecryptableSecret)
+        )
+    return entries
 
 
 credentials = _CredentialCache()

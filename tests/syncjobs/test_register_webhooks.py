@@ -75,3 +75,28 @@ def test_paychex_delivers_a_hire_to_the_live_receiver_end_to_end(mapped, paychex
     assert {n.domains[0] for n in Notification.objects.all()} == {"WRKR_ADD", "WRKR_EMPL"}
     assert visma_employee(visma_sandbox, hired["employeeId"])["last_name"] == "Endtoend"
     assert all(d["status"] in (200, 202) for d in paychex_sandbox.deliveries)
+
+
+def test_the_replaced_credentials_are_accepted_for_the_grace_period_only(mapped, paychex_sandbox, post_webhook,
+                                                                        settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from syncjobs.api.auth import credentials
+    from tests.syncjobs.conftest import active_worker, basic, notification
+
+    register_webhooks(mapped, PUBLIC)
+    old = Connection.objects.get(pk=mapped.pk)
+    old_auth = basic(old.webhook_username, old.webhook_password)
+    register_webhooks(old, PUBLIC)
+    credentials.clear()
+    worker_id = active_worker(paychex_sandbox)["workerId"]
+
+    # Paychex retries a delivery queued for the replaced hook with the old credentials: still accepted.
+    assert post_webhook(notification(worker_id), auth=old_auth).status_code == 202
+
+    Connection.objects.filter(pk=mapped.pk).update(previous_webhook_valid_until=timezone.now() - timedelta(seconds=1))
+    credentials.clear()
+    assert post_webhook(notification(worker_id), auth=old_auth).status_code == 401
+    assert Notification.objects.count() == 1
