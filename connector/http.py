@@ -189,7 +189,8 @@ class ApiSession:
              failure: str = "") -> None:
         duration_ms = round((self.clock.monotonic() - started) * 1000)
         path = urlsplit(url).path
-        level = logging.INFO if status is not None and status < 400 else logging.WARNING
+        # A 404 is how a lookup says "not there yet" (a new employee): callers report the ones that matter.
+        level = logging.INFO if status is not None and (status < 400 or status == 404) else logging.WARNING
         logger.log(
             level,
             "method=%s path=%s status=%s duration_ms=%d connection=%s correlation_id=%s%s",
