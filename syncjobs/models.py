@@ -86,6 +86,13 @@ class Worker(models.Model):
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_written_at = models.DateTimeField(null=True, blank=True)
     hold_reason = models.CharField(max_length=500, blank=True)
+    # What the connector last wrote or confirmed in Visma, on the fields it manages (create-only fields
+    # left out): a polled Visma record that differs from it was changed outside the connector (drift).
+    last_desired = models.JSONField(default=dict, blank=True, help_text="Employee fields last written or confirmed")
+    drift = models.JSONField(
+        default=dict, blank=True, help_text="Drift reported, not corrected: {field: [found in Visma, connector's value]}"
+    )
+    drift_detected_at = models.DateTimeField(null=True, blank=True)
 
     # The lease: at most one sync per worker at a time, across processes.
     lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -120,6 +127,7 @@ class SyncRun(models.Model):
         RETRY = "retry", "Retry"
         MAPPING = "mapping", "Mapping changed"
         COMMAND = "command", "Command"
+        RECONCILE = "reconcile", "Paychex reconciliation"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -151,12 +159,24 @@ class SyncRun(models.Model):
     held = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    # Progress of page-by-page runs (backfill, reconciliation, poll): what the source reported, how much
+    # is done (including earlier runs this one resumes), and where to resume ({"offset", "pages", …}).
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    checkpoint = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.get_trigger_display()}, {self.get_status_display()})"
+
+    @property
+    def percent_done(self) -> int | None:
+        """Whole percent of the source handled, for the admin's live progress; None when unknown."""
+        if not self.progress_total:
+            return 100 if self.status in self.FINAL and self.progress_total == 0 else None
+        return min(100, self.progress_done * 100 // self.progress_total)
 
     def start(self, lease_seconds: float) -> None:
         """Mark the run running; its lease is renewed by each recorded item."""
@@ -172,8 +192,9 @@ class SyncRun(models.Model):
             changes[outcome] = F(outcome) + 1
         type(self).objects.filter(pk=self.pk).update(**changes)
 
-    def finish(self, *, error: str = "") -> None:
-        """Close the run with a status that follows from its counts; `error` forces FAILED.
+    def finish(self, *, error: str = "", incomplete: str = "") -> None:
+        """Close the run with a status that follows from its counts; `error` forces FAILED, `incomplete`
+        (the source was not read in full) makes a run that would otherwise succeed PARTIAL.
 
         Does nothing if the run is already final (the reaper may have closed it as interrupted).
         """
@@ -181,7 +202,9 @@ class SyncRun(models.Model):
         if self.status in self.FINAL:
             return
         self.status = self.Status.FAILED if error else self.final_status()
-        self.note = (error or self.note or self.describe())[:500]
+        if incomplete and self.status in (self.Status.SUCCEEDED, self.Status.NO_CHANGES):
+            self.status = self.Status.PARTIAL
+        self.note = (error or incomplete or self.note or self.describe())[:500]
         self.finished_at, self.lease_until = timezone.now(), None
         self.save(update_fields=["status", "note", "finished_at", "lease_until"])
 
@@ -292,3 +315,83 @@ class WebhookRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.reason}: {self.count}"
+
+
+class EmployeeSnapshot(models.Model):
+    """One Visma employee as last read (page by page) or written by the connector, per Visma connection.
+
+    Lets a backfill compare without a GET per employee, a poll skip what it has already seen (same
+    timeStamp), and the headcount report count Visma's active employees without calling Visma.
+    """
+
+    visma_connection = models.ForeignKey(
+        "connector.Connection", on_delete=models.CASCADE, related_name="employee_snapshots",
+        limit_choices_to={"system": "visma"},
+    )
+    employee_cd = models.CharField(max_length=64)
+    fields = models.JSONField(default=dict, help_text="The neutral employee fields (connector.clients.visma)")
+    status = models.CharField(max_length=16, blank=True, help_text="Visma status (write vocabulary)")
+    department = models.CharField(max_length=64, blank=True)
+    etag = models.CharField(max_length=100, blank=True, help_text="timeStamp / ETag")
+    last_modified = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(default=timezone.now, help_text="When it was last read or written")
+
+    class Meta:
+        ordering = ["visma_connection", "employee_cd"]
+        constraints = [
+            models.UniqueConstraint(fields=["visma_connection", "employee_cd"], name="snapshot_unique_per_connection")
+        ]
+        indexes = [models.Index(fields=["visma_connection", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee_cd} ({self.status or '?'})"
+
+
+class PollCursor(models.Model):
+    """Where incremental polling of one Visma connection stands, per kind, with its last outcome.
+
+    `cursor` is the start time of the last complete poll; the next one asks for changes since
+    cursor − POLL_OVERLAP_SECONDS so a change at the boundary is not missed. The lease keeps two polls
+    of the same kind from running at once.
+    """
+
+    class Kind(models.TextChoices):
+        EMPLOYEES = "employees", "Employees"
+        CATALOG = "catalog", "Dimension catalog"
+
+    visma_connection = models.ForeignKey(
+        "connector.Connection", on_delete=models.CASCADE, related_name="poll_cursors",
+        limit_choices_to={"system": "visma"},
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    cursor = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=16, blank=True, help_text="A SyncRun status")
+    last_read = models.PositiveIntegerField(default=0)
+    last_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["visma_connection", "kind"]
+        constraints = [models.UniqueConstraint(fields=["visma_connection", "kind"], name="cursor_unique_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} poll: {self.cursor or 'never'}"
+
+
+class HeadcountReport(models.Model):
+    """A stored headcount reconciliation (Paychex active vs Visma active), shown on the admin page."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    requested_by = models.CharField(max_length=150, blank=True)
+    refreshed = models.BooleanField(default=False, help_text="Both sides were read from the APIs first")
+    ok = models.BooleanField(default=False, help_text="True only when every count and every worker matches")
+    mismatches = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Headcount {self.created_at:%Y-%m-%d %H:%M} ({'matches' if self.ok else 'MISMATCH'})"
