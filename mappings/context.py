@@ -15,6 +15,8 @@ class MappingContext:
     organizations: dict[str, str] = field(default_factory=dict)  # Paychex organizationId → Visma value ("" = unmapped)
     job_titles: dict[str, str] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)
+    # Paychex locationId → name: a worker carries only the id, and a hold reason must name the place.
+    location_names: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)  # statusType → Visma status, "" = not synced
     # kind → {value_id: active}. A kind with no entry was never read from Visma and is not checked.
     catalog: dict[str, dict[str, bool]] = field(default_factory=dict)
@@ -33,6 +35,9 @@ class MappingContext:
             organizations=_targets(OrganizationMapping, paychex_connection),
             job_titles=_targets(JobTitleMapping, paychex_connection),
             locations=_targets(LocationMapping, paychex_connection),
+            location_names=dict(
+                LocationMapping.objects.filter(paychex_connection=paychex_connection).values_list("source_id", "source_name")
+            ),
             statuses=ensure_status_mapping(paychex_connection),
             catalog=_catalog(visma),
             paychex_connection_id=paychex_connection.pk,

@@ -209,13 +209,18 @@ def _branch(location_id: str | None, context: MappingContext, held: list[str]) -
         problem = context.catalog_problem(CatalogValue.Kind.BRANCH, value)
         if not problem:
             return value, False
-        held.append(f"location {location_id} is mapped to {problem}")
+        held.append(f"location {_location_label(location_id, context)} is mapped to {problem}")
         return "", False
     settings = context.settings
     if settings.use_default_branch_for_unmapped_locations and settings.default_branch:
         return settings.default_branch, True
     if location_id:
-        held.append(f"location {location_id} has no Visma branch: map it under Mappings")
+        held.append(f"location {_location_label(location_id, context)} has no Visma branch: map it under Mappings")
     else:
         held.append("worker has no location in Paychex and the default branch fallback is off")
     return "", False
+
+
+def _location_label(location_id: str, context: MappingContext) -> str:
+    name = context.location_names.get(location_id)
+    return f"'{name}' ({location_id})" if name else location_id

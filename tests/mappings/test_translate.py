@@ -75,6 +75,14 @@ def test_unmapped_organization_job_title_and_location_are_all_named(worker, cont
     assert result.organization_id == "970000053577572" and result.location_id == "970001614528519"
 
 
+def test_an_unmapped_location_is_named_when_its_name_is_known(worker, context):
+    context = dataclasses.replace(context, locations={}, location_names={"970001614528519": "Plant Tampere"})
+
+    result = translate(worker, context=context)
+
+    assert result.held_reasons == ("location 'Plant Tampere' (970001614528519) has no Visma branch: map it under Mappings",)
+
+
 def test_worker_without_organization_is_held(worker, context):
     del worker["organization"]
 

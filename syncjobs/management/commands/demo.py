@@ -1,6 +1,7 @@
 """`make demo`: migrate, create an admin, then run sandbox + console + worker cluster + demo driver."""
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 ADMIN_USERNAME = "admin"
+DEMO_FLAG = "ML_CONNECTOR_DEMO"
 
 
 class Command(BaseCommand):
@@ -30,6 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("The demo runs the development server: set DEBUG=True in .env (make demo creates it).")
+        if os.environ.get(DEMO_FLAG) != "1":
+            restart_on_fresh_database()
         call_command("migrate", verbosity=0)
         password = reset_admin_password()
         procfile = write_procfile(options)
@@ -52,6 +56,16 @@ class Command(BaseCommand):
                 "  Watch:    the dashboard, Workers, Sync runs and Audit trail fill up; Ctrl-C stops everything.\n"
             )
         )
+
+
+def restart_on_fresh_database() -> None:
+    """Run the demo (and every process it starts) on its own new SQLite file, never on var/db.sqlite3:
+    the sandbox starts from its seed each time, so data from an earlier demo would only disagree with it."""
+    path = Path(settings.BASE_DIR) / "var" / "demo.sqlite3"
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    os.environ.update({DEMO_FLAG: "1", "DATABASE_URL": f"sqlite:///{path}"})
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def reset_admin_password() -> str:

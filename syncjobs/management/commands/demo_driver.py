@@ -19,6 +19,7 @@ from django_q.tasks import async_task
 from connector.models import Connection
 
 STARTUP_TIMEOUT_SECONDS = 60
+NEW_PLANT = "Plant Tampere"
 GIVEN_NAMES = ["Åse", "Øystein", "Märta", "Jörgen", "Ærle", "Kari-Anne", "Sigurður", "Björn", "Liv", "Henrik"]
 FAMILY_NAMES = ["Ødegård", "Åkesson", "Lindqvist", "Bjørnstad-Haugen", "Sørensen", "Järvinen", "Nyström"]
 
@@ -40,9 +41,15 @@ class Command(BaseCommand):
         self.say("sandbox and console are up; configuring connections")
         configure_connections(paychex_state, visma_state)
         call_command("check_connections")
+        # A plant opened in Paychex with no branch in Visma yet (Visma's branches are read-only through the
+        # API): workers hired there are held until a person maps the location — the console's fix-it flow.
+        plant = post(options["paychex_url"] + "/_sandbox/add_location", {"name": NEW_PLANT})
         self.set_up_mappings()
         call_command("register_webhooks", public_url=options["console_url"])
         self.start_initial_load()
+        first = post(options["paychex_url"] + "/_sandbox/hire",
+                     {"given_name": "Aino", "family_name": "Mäkinen", "location_id": plant["locationId"]})
+        self.say(f"Paychex: hired Aino Mäkinen ({first['workerId']}) at {NEW_PLANT}: held until the location is mapped")
         self.stream_changes(options["paychex_url"], options["visma_url"], options["change_interval"], options["changes"])
 
     def say(self, text: str) -> None:
@@ -123,7 +130,10 @@ def pick_worker(rng: random.Random, paychex_url: str, state: dict) -> str:
 
 def hire(rng: random.Random, paychex_url: str, visma_url: str, state: dict) -> str:
     given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
-    worker = post(paychex_url + "/_sandbox/hire", {"given_name": given, "family_name": family})
+    body: dict[str, Any] = {"given_name": given, "family_name": family}
+    if state.get("location_ids"):
+        body["location_id"] = rng.choice(state["location_ids"])
+    worker = post(paychex_url + "/_sandbox/hire", body)
     return f"Paychex: hired {given} {family} ({worker.get('workerId', '?')})"
 
 
