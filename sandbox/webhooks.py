@@ -37,22 +37,51 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-class PaychexDispatcher:
+class BackgroundSender:
+    """A daemon thread that runs `_run` until `stop()`; subclasses wait on `_cond` and check `_stopping`."""
+
+    thread_name = "sandbox-sender"
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=POST_TIMEOUT + 1)
+        self._thread = None
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class PaychexDispatcher(BackgroundSender):
     """Delivers thin notifications to registered hooks; anything but 2xx is retried every
     `retry_seconds` until it succeeds (NOTES §5: "re-try every 5 minutes, until success")."""
 
+    thread_name = "paychex-webhooks"
+
     def __init__(self, faults: PaychexFaults, retry_seconds: float = 300.0) -> None:
+        super().__init__()
         self.faults = faults
         self.retry_seconds = retry_seconds
         self._heap: list[tuple[float, int, dict[str, Any], dict[str, Any], int]] = []
         self._seq = itertools.count()
-        self._cond = threading.Condition()
         self._in_flight = 0
         self._batch_deadline = 0.0
         self._deliveries: list[dict[str, Any]] = []
         self._dropped: list[dict[str, Any]] = []
-        self._thread: threading.Thread | None = None
-        self._stopping = False
 
     # -- queue ----------------------------------------------------------------------------------------
     def submit(self, hook: dict[str, Any], payload: dict[str, Any]) -> None:
@@ -104,21 +133,6 @@ class PaychexDispatcher:
         return True
 
     # -- thread ---------------------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="paychex-webhooks", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=POST_TIMEOUT + 1)
-        self._thread = None
-
     def _run(self) -> None:
         while True:
             item = self._next_due()
@@ -181,23 +195,23 @@ def _oauth_token(auth: dict[str, Any], basic: bool) -> str:
         return json.loads(response.read())["access_token"]
 
 
-class VismaNotifier:
+class VismaNotifier(BackgroundSender):
     """Batches change events and POSTs each subscriber one JSON array, signed HMAC-SHA256/base64.
 
     The payload follows the legacy VNI shape (samples/legacy-webhook-notification.json), the only
     published one; the header name is unknown (NOTES §5), hence configurable. Sent once, no retry.
     """
 
+    thread_name = "visma-webhooks"
+
     def __init__(self, faults: VismaFaults, signature_header: str, batch_seconds: float = 0.05) -> None:
+        super().__init__()
         self.faults = faults
         self.signature_header = signature_header
         self.batch_seconds = batch_seconds
         self.subscribers: list[dict[str, str]] = []
         self._events: list[dict[str, Any]] = []
         self._deliveries: list[dict[str, Any]] = []
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._stopping = False
         self._sending = False
 
     def subscribe(self, url: str, key: str) -> None:
@@ -228,20 +242,6 @@ class VismaNotifier:
                     return False
                 self._cond.wait(0.05)
         return True
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopping = False
-            self._thread = threading.Thread(target=self._run, name="visma-webhooks", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=POST_TIMEOUT + 1)
-        self._thread = None
 
     def _run(self) -> None:
         while True:
