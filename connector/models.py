@@ -68,6 +68,7 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["system", "name"]
+        permissions = [("test_connection", "Can test connections"), ("register_webhooks", "Can register webhooks")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_system_display()})"

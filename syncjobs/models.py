@@ -105,6 +105,7 @@ class Worker(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "worker_id"]
         constraints = [models.UniqueConstraint(fields=["connection", "worker_id"], name="worker_unique_per_connection")]
+        permissions = [("resync_worker", "Can resync workers")]
 
     def __str__(self) -> str:
         name = " ".join(part for part in (self.given_name, self.family_name) if part)
@@ -167,6 +168,7 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("view_reconciliation", "Can view the reconciliation"), ("start_backfill", "Can start a backfill")]
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.get_trigger_display()}, {self.get_status_display()})"
@@ -284,6 +286,7 @@ class ErrorItem(models.Model):
                 fields=["worker"], condition=~Q(status="resolved"), name="one_unresolved_error_per_worker"
             )
         ]
+        permissions = [("retry_error", "Can retry error items"), ("resolve_error", "Can mark error items resolved")]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.reason[:60]}"
@@ -395,3 +398,17 @@ class HeadcountReport(models.Model):
 
     def __str__(self) -> str:
         return f"Headcount {self.created_at:%Y-%m-%d %H:%M} ({'matches' if self.ok else 'MISMATCH'})"
+
+
+class AlertState(models.Model):
+    """What the alert digest has already told people (one row, key "digest"): only news is sent."""
+
+    key = models.CharField(max_length=32, unique=True, default="digest")
+    checked_until = models.DateTimeField(null=True, blank=True, help_text="Events up to here have been considered")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    silence_reported_for = models.DateTimeField(
+        null=True, blank=True, help_text="The last notification time a silence alert was sent for (once per silence)"
+    )
+
+    def __str__(self) -> str:
+        return f"Alerts checked until {self.checked_until or 'never'}"
