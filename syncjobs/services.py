@@ -20,7 +20,7 @@ from audit.models import AuditRecord
 from audit.services import record as audit
 from connector.errors import ApiError, PreconditionFailed
 from connector.models import Connection
-from syncjobs import errorqueue, statuses
+from syncjobs import errorqueue, statuses, worker_shape
 from syncjobs.leases import claim_worker, new_owner, release_worker
 from syncjobs.models import ErrorItem, Notification, RunItem, SyncRun, Worker
 
@@ -121,6 +121,7 @@ def _sync(job: _Job) -> SyncResult:
     paychex = client_for(job.connection)
     data = _fetch_worker(paychex, job.worker)
     today = timezone.localdate()
+    worker_shape.check(data, job.worker.worker_id)  # malformed API data: a reason, not a crash
     domains = job.notification.domains if job.notification else []
     has_pending = bool(job.worker.pending_status_date)
     history = (
@@ -250,7 +251,7 @@ def _unchanged(job: _Job, visma_connection: Connection, desired: dict, etag: str
 
 
 def _held(job: _Job, reasons: tuple[str, ...]) -> SyncResult:
-    message = "Held: " + "; ".join(reasons)
+    message = worker_shape.storable_json("Held: " + "; ".join(reasons))  # reasons may quote API values
     audit(AuditRecord.Action.HELD, reason=f"{message} ({job.reason})"[:500], **_audit_common(job, ""))
     item = errorqueue.record(category=ErrorItem.Category.HELD, reason=message + ". Add the mapping; the worker then "
                              "syncs by itself.", worker=job.worker, connection=job.connection, run=job.run,
@@ -282,6 +283,7 @@ def _remember_worker(worker: Worker, data: dict, translation: Any, plan: statuse
     worker.job_title_id = translation.job_title_id or ""
     worker.location_id = translation.location_id or ""
     worker.paychex_profile = {key: value for key, value in data.items() if key not in PERSONAL_KEYS}
+    worker_shape.fit(worker, REMEMBERED_FIELDS)  # hostile lengths or NULs from the API must not fail the save
     # Never a full save: the lease columns belong to the conditional UPDATEs in leases.py.
     worker.save(update_fields=REMEMBERED_FIELDS)
 
