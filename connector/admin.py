@@ -5,8 +5,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -90,6 +92,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ("system", "is_active")
     search_fields = ("name", "client_id", "company_id", "tenant_id")
     actions = ("test_connection",)
+    change_form_template = "admin/connector/connection/change_form.html"
     readonly_fields = ("secrets_state", "health", "last_check_at", "last_check_message", "last_success_at",
                        "last_error", "last_error_at", "token_expires_at", "created_at", "updated_at")
     fieldsets = (
@@ -125,9 +128,31 @@ class ConnectionAdmin(admin.ModelAdmin):
             return format_html('<span style="color:#b26b00">{}</span>', connection.last_error[:80])
         return "OK" if connection.last_check_ok or connection.last_success_at else "not checked"
 
-    @admin.action(description="Test connection")
+    def has_test_connection_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("connector.test_connection")
+
+    def has_register_webhooks_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("connector.register_webhooks")
+
+    @admin.action(description="Test connection", permissions=["test_connection"])
     def test_connection(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for connection in queryset:
             result = check_connection(connection)
             level = messages.SUCCESS if result.ok else messages.ERROR
             self.message_user(request, f"{connection.name}: {result.message}", level)
+
+    def get_urls(self) -> list:
+        test = path("<int:pk>/test/", self.admin_site.admin_view(self.test_view), name="connector_connection_test")
+        return [test, *super().get_urls()]
+
+    def test_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """POST from the connection's page: run the check, say the result; 403 without the permission."""
+        if request.method != "POST" or not self.has_test_connection_permission(request):
+            raise PermissionDenied
+        self.test_connection(request, Connection.objects.filter(pk=pk))
+        return HttpResponseRedirect(reverse("admin:connector_connection_change", args=[pk]))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:
+        context = {"can_test": self.has_test_connection_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)

@@ -1,9 +1,12 @@
 """The console for the mapping tables, the status mapping, the target settings and the Visma catalog."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -13,9 +16,27 @@ from connector.models import Connection
 from mappings import signals
 from mappings.admin_views import csv_export_view, csv_import_view, preview_view
 from mappings.forms import MappingRowForm
-from mappings.models import (CatalogValue, JobTitleMapping, Kind, LocationMapping, MappingRow, OrganizationMapping,
-                             StatusMapping, TargetSettings)
+from mappings.models import (MAPPING_MODELS, CatalogValue, JobTitleMapping, Kind, LocationMapping, MappingRow,
+                             OrganizationMapping, StatusMapping, TargetSettings)
 from mappings.refresh import refresh_catalog_and_match, refresh_reference_and_align
+from mappings.matching import catalog_kind
+
+CATALOG_DATALIST_ID = "catalog-targets"
+
+
+def catalog_choices(kind: str) -> list[CatalogValue]:
+    """The active Visma values a `kind` mapping may point at (for the target box's suggestions).
+
+    Organizations point at departments or cost-center values depending on each Visma company's target
+    settings, so the kinds are collected from every target-settings row (one query each way).
+    """
+    model = MAPPING_MODELS[kind]
+    kinds = {catalog_kind(kind, settings) for settings in TargetSettings.objects.all()} if not model.CATALOG_KIND \
+        else {model.CATALOG_KIND}
+    if not kinds:
+        kinds = {CatalogValue.Kind.DEPARTMENT}
+    return list(CatalogValue.objects.filter(kind__in=kinds, active=True).only("value_id", "description")
+                .order_by("value_id"))
 
 
 class NeedsMappingFilter(admin.SimpleListFilter):
@@ -45,6 +66,22 @@ class MappingAdmin(admin.ModelAdmin):
     fields = readonly_fields[:5] + ("target",) + readonly_fields[5:]
     actions = ("refresh_from_paychex",)
     change_list_template = "admin/mappings/change_list.html"
+    change_form_template = "admin/mappings/mapping_change_form.html"
+    list_per_page = 200
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The target box suggests the Visma catalog's values (a <datalist>; the form still checks them)."""
+        if db_field.name == "target":
+            kwargs["widget"] = forms.TextInput(attrs={"list": CATALOG_DATALIST_ID, "autocomplete": "off",
+                                                      "size": 14, "placeholder": "needs mapping"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def catalog_context(self) -> dict[str, Any]:
+        return {"catalog_values": catalog_choices(self.model.KIND), "catalog_datalist_id": CATALOG_DATALIST_ID}
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> HttpResponse:
+        return super().change_view(request, object_id, form_url, {**self.catalog_context(), **(extra_context or {})})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # rows come from the Paychex reference lists
@@ -65,20 +102,31 @@ class MappingAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         # list_editable saves rows one by one: collect them into one signal per change set.
         with signals.batch():
-            return super().changelist_view(request, extra_context={**(extra_context or {}), "kind": self.model.KIND})
+            return super().changelist_view(request, extra_context={**(extra_context or {}), "kind": self.model.KIND,
+                                                                   "can_import": self.has_change_permission(request),
+                                                                   **self.catalog_context()})
 
     def get_urls(self) -> list:
         kind = self.model.KIND
         name = self.model._meta.model_name
         return [
-            path("import/", self.admin_site.admin_view(lambda r: csv_import_view(r, self.admin_site, kind)),
+            path("import/", self.guarded(self.has_change_permission, lambda r: csv_import_view(r, self.admin_site, kind)),
                  name=f"mappings_{name}_import"),
-            path("export/", self.admin_site.admin_view(lambda r: csv_export_view(r, self.admin_site, kind)),
+            path("export/", self.guarded(self.has_view_permission, lambda r: csv_export_view(r, self.admin_site, kind)),
                  name=f"mappings_{name}_export"),
             *super().get_urls(),
         ]
 
-    @admin.action(description="Re-read the Paychex lists, match and align (the selected rows' companies)")
+    def guarded(self, allowed: Callable[[HttpRequest], bool], view: Callable[[HttpRequest], HttpResponse]) -> Callable:
+        """An admin view that answers 403 unless `allowed(request)`."""
+        def checked(request: HttpRequest) -> HttpResponse:
+            if not allowed(request):
+                raise PermissionDenied
+            return view(request)
+        return self.admin_site.admin_view(checked)
+
+    @admin.action(description="Re-read the Paychex lists, match and align (the selected rows' companies)",
+                  permissions=["change"])
     def refresh_from_paychex(self, request: HttpRequest, queryset: QuerySet) -> None:
         for connection in Connection.objects.filter(pk__in=queryset.values("paychex_connection")):
             try:
@@ -92,7 +140,7 @@ class MappingAdmin(admin.ModelAdmin):
 @admin.register(OrganizationMapping)
 class OrganizationMappingAdmin(MappingAdmin):
     def get_urls(self) -> list:
-        preview = path("preview/", self.admin_site.admin_view(lambda r: preview_view(r, self.admin_site)),
+        preview = path("preview/", self.guarded(self.has_view_permission, lambda r: preview_view(r, self.admin_site)),
                        name="mappings_preview")
         return [preview, *super().get_urls()]
 
@@ -141,11 +189,11 @@ class TargetSettingsAdmin(admin.ModelAdmin):
     )
     actions = ("refresh_catalog_full", "refresh_catalog_incremental")
 
-    @admin.action(description="Refresh the Visma catalog now (full)")
+    @admin.action(description="Refresh the Visma catalog now (full)", permissions=["change"])
     def refresh_catalog_full(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._refresh(request, queryset, full=True)
 
-    @admin.action(description="Refresh the Visma catalog now (changes only)")
+    @admin.action(description="Refresh the Visma catalog now (changes only)", permissions=["change"])
     def refresh_catalog_incremental(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._refresh(request, queryset, full=False)
 

@@ -47,10 +47,11 @@ def test_mark_resolved_closes_the_item_with_the_users_name(admin_client, mapped,
     item = ErrorItem.objects.create(worker=worker_row, category="permanent", reason="x")
 
     admin_client.post(reverse("admin:syncjobs_erroritem_changelist"),
-                      {"action": "mark_resolved", "_selected_action": [item.pk]})
+                      {"action": "mark_resolved", "_selected_action": [item.pk], "apply": "1",
+                       "note": "Fixed in Paychex"})
 
     item.refresh_from_db()
-    assert (item.status, item.resolved_by) == ("resolved", "admin")
+    assert (item.status, item.resolved_by, item.resolution_note) == ("resolved", "admin", "Fixed in Paychex")
 
 
 def test_retry_action_re_runs_the_sync(admin_client, mapped, worker_row, paychex_sandbox, visma_sandbox, synced,
