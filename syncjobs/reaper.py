@@ -21,6 +21,8 @@ from syncjobs.runs import queue_resync
 logger = logging.getLogger(__name__)
 RESUME_REASON = "resumed: an earlier sync of this worker was interrupted"
 RESTARTABLE = (SyncRun.Trigger.RESYNC, SyncRun.Trigger.MAPPING, SyncRun.Trigger.COMMAND)
+# The task that runs a queued run, by trigger (the others are resync runs).
+QUEUED_TASKS = {SyncRun.Trigger.BACKFILL: "syncjobs.tasks.run_backfill", SyncRun.Trigger.RECONCILE: "syncjobs.tasks.run_backfill"}
 
 
 @dataclass
@@ -77,14 +79,15 @@ def _expired_runs() -> tuple[int, int]:
         requeued += _restart(run)
     grace = now - timedelta(seconds=settings.SYNCJOBS["INBOX_GRACE_SECONDS"])
     for run in SyncRun.objects.filter(status=SyncRun.Status.QUEUED, created_at__lt=grace):
-        enqueue_on_commit("syncjobs.tasks.run_resync", run.pk)  # its task was lost
+        enqueue_on_commit(QUEUED_TASKS.get(run.trigger, "syncjobs.tasks.run_resync"), run.pk)  # its task was lost
         requeued += 1
     return closed, requeued
 
 
 def _restart(run: SyncRun) -> int:
-    if run.trigger == SyncRun.Trigger.BACKFILL and run.params.get("connection_id"):
-        enqueue_on_commit("syncjobs.tasks.backfill_company", run.params["connection_id"])
+    if run.trigger in QUEUED_TASKS and run.params.get("connection_id"):
+        # Resumes from the interrupted run's checkpoint (its finished workers are not redone).
+        enqueue_on_commit("syncjobs.tasks.backfill_company", run.params["connection_id"], trigger=run.trigger)
         return 1
     if run.trigger in RESTARTABLE and run.params.get("worker_pks"):
         workers = Worker.objects.filter(pk__in=run.params["worker_pks"])

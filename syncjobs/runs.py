@@ -171,22 +171,14 @@ def _deactivate(connection: Connection, why: str) -> str:
 
 
 # --- backfill --------------------------------------------------------------------------------------
-def backfill_company(connection_id: int, *, started_by: str = "company access granted") -> SyncRun:
-    """Sync every worker of a Paychex company, in one run with trigger "backfill"."""
-    from connector.services import client_for
+def backfill_company(connection_id: int, *, started_by: str = "company access granted",
+                     trigger: str = SyncRun.Trigger.BACKFILL) -> SyncRun:
+    """Sync every worker of a Paychex company page by page (syncjobs.backfill), resuming an interrupted
+    run of the same kind; returns the run (the live one when another process is already running it)."""
+    from syncjobs import backfill
 
     connection = Connection.objects.get(pk=connection_id)
-    run = SyncRun.objects.create(trigger=SyncRun.Trigger.BACKFILL, connection=connection, started_by=started_by,
-                                 params={"connection_id": connection_id})
-    run.start(_lease())
-    try:
-        for data in client_for(connection).iter_workers(company_id=connection.company_id or None):
-            sync_worker(connection, data["workerId"], f"backfill ({started_by})", run=run)
-    except ApiError as exc:
-        run.finish(error=f"Listing the company's workers failed: {exc.message}")
-        return run
-    run.finish()
-    return run
+    return backfill.backfill(connection, started_by=started_by, trigger=trigger)
 
 
 # --- scheduled status changes ----------------------------------------------------------------------

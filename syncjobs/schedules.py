@@ -7,8 +7,13 @@ from django.conf import settings
 
 # task → the SYNCJOBS setting with its interval in minutes
 SCHEDULES = {
+    "syncjobs.tasks.send_alert_digest": "ALERT_DIGEST_MINUTES",
     "syncjobs.tasks.reap": "REAPER_MINUTES",
     "syncjobs.tasks.apply_due_statuses": "DUE_STATUS_MINUTES",
+    "syncjobs.tasks.poll_visma": "VISMA_POLL_MINUTES",
+    "syncjobs.tasks.poll_catalog": "CATALOG_POLL_MINUTES",
+    "syncjobs.tasks.reconcile_paychex": "PAYCHEX_RECONCILE_MINUTES",
+    "syncjobs.tasks.prune": "PRUNE_MINUTES",
 }
 
 

@@ -27,8 +27,19 @@ from syncjobs.models import ErrorItem, Notification, RunItem, SyncRun, Worker
 logger = logging.getLogger(__name__)
 
 FOLLOW_UP_REASON = "follow-up: Paychex notified again during the previous sync"
+
+
+class _NotRead:
+    """Sentinel for "the caller passed no current Visma record" (None means "Visma has no such employee")."""
+
+    def __repr__(self) -> str:
+        return "NOT_READ"
+
+
+NOT_READ: Any = _NotRead()
 # Keys removed from the stored Paychex profile: personal data Visma does not hold.
 PERSONAL_KEYS = ("legalId", "birthDate", "sex", "ethnicityCode", "communications")
+DRIFT_FIELDS = ["last_desired", "drift", "drift_detected_at"]
 REMEMBERED_FIELDS = [
     "company_id", "employee_cd", "given_name", "family_name", "hire_date", "status_type", "status_effective_date",
     "pending_status", "pending_status_date", "organization_id", "job_title_id", "location_id", "paychex_profile",
@@ -64,6 +75,10 @@ class _Job:
     username: str
     notification: Notification | None
     audit_unchanged: bool
+    # Prefetched state (backfill, reconciliation, polling), used by the first pass only: a Paychex page
+    # item (current state, not a webhook payload) and Visma's record from the snapshot (None: absent).
+    paychex_worker: dict | None = None
+    visma_current: Any = NOT_READ
 
 
 def sync_worker(
@@ -75,6 +90,8 @@ def sync_worker(
     username: str = "",
     notification: Notification | None = None,
     audit_unchanged: bool | None = None,
+    paychex_worker: dict | None = None,
+    visma_current: Any = NOT_READ,
 ) -> SyncResult:
     """Bring the Visma employee of one Paychex worker to Paychex's current state.
 
@@ -83,6 +100,11 @@ def sync_worker(
     "retrying"), permanent ones open an error item (outcome "failed"). Changes: the Worker row, at most
     one Visma write per pass, audit records, RunItem rows and the run's counts. `audit_unchanged`
     (default: True for a person's resync) records a no-op sync in the audit trail too.
+
+    Batches pass what they already read, so the sync makes no read call: `paychex_worker` (the worker as
+    a Paychex page lists it) and `visma_current` (an EmployeeRecord from the snapshot, or None when the
+    snapshot says Visma has no such employee). A stale `visma_current` is safe: PUT carries its ETag
+    (412 → re-read), and a create refused because the employee exists re-reads and updates.
     """
     worker, _ = Worker.objects.get_or_create(connection=paychex_connection, worker_id=worker_id)
     owner = new_owner()
@@ -91,12 +113,13 @@ def sync_worker(
         _record_item(run, worker, result)
         return result
     job = _Job(paychex_connection, worker, reason, run, username, notification,
-               bool(username) if audit_unchanged is None else audit_unchanged)
+               bool(username) if audit_unchanged is None else audit_unchanged, paychex_worker, visma_current)
     # On an unexpected BaseException (killed, task timeout) the lease is left to expire: the reaper
     # then resumes this worker.
     result = _pass(job)
     while not release_worker(worker.pk, owner):
         job.reason, job.notification = FOLLOW_UP_REASON, None
+        job.paychex_worker, job.visma_current = None, NOT_READ  # Paychex changed meanwhile: read afresh
         job.worker.refresh_from_db()
         result = _pass(job)
     return result
@@ -119,7 +142,7 @@ def _sync(job: _Job) -> SyncResult:
     from connector.services import client_for, destination_for
 
     paychex = client_for(job.connection)
-    data = _fetch_worker(paychex, job.worker)
+    data = job.paychex_worker if job.paychex_worker is not None else _fetch_worker(paychex, job.worker)
     today = timezone.localdate()
     worker_shape.check(data, job.worker.worker_id)  # malformed API data: a reason, not a crash
     domains = job.notification.domains if job.notification else []
@@ -171,17 +194,23 @@ def _write(job: _Job, visma: Any, visma_connection: Connection, translation: Any
     desired = translation.employee
     create_only = getattr(translation, "create_only_fields", CREATE_ONLY_FIELDS)
     retries = settings.SYNCJOBS["PRECONDITION_RETRIES"]
+    managed = _managed(desired, create_only, keep_status)
     for attempt in range(retries + 1):
-        current = visma.get_employee(desired["employee_cd"])
+        prefetched, job.visma_current = job.visma_current, NOT_READ  # a 412 retry re-reads
+        current = visma.get_employee(desired["employee_cd"]) if prefetched is NOT_READ else prefetched
         if current is None:
-            etag = visma.create_employee(desired)
-            changes = employee_changes(desired, None)
-            return _written(job, visma_connection, "created", desired, changes, etag)
+            try:
+                etag = visma.create_employee(desired)
+            except ApiError as exc:
+                current = _existing_after_refused_create(visma, desired, exc, prefetched is not NOT_READ)
+            else:
+                changes = employee_changes(desired, None)
+                return _written(job, visma_connection, "created", managed, changes, etag, desired)
         changes = employee_changes(desired, current, create_only=create_only)
         if keep_status:  # only future statuses are known: leave Visma's status as it is until then
             changes.pop("status", None)
         if not changes:
-            return _unchanged(job, visma_connection, desired, current.etag)
+            return _unchanged(job, visma_connection, desired, current, managed)
         try:
             etag = visma.update_employee(desired["employee_cd"], {name: new for name, (_, new) in changes.items()},
                                          etag=current.etag)
@@ -192,8 +221,26 @@ def _write(job: _Job, visma: Any, visma_connection: Connection, translation: Any
                     "attempts).", permanent=False, status=412, code="precondition_failed",
                 ) from None
             continue  # someone edited it in Visma between our read and write: re-read and re-diff
-        return _written(job, visma_connection, "updated", desired, changes, etag)
+        return _written(job, visma_connection, "updated", managed, changes, etag, desired,
+                        {**current.fields, **{name: new for name, (_, new) in changes.items()}})
     raise AssertionError("unreachable")
+
+
+def _managed(desired: dict, create_only: tuple[str, ...], keep_status: bool) -> dict:
+    """The fields the connector keeps equal to Paychex (create-only ones, and a status not yet in
+    effect, are Visma's to keep): what a drift check compares."""
+    return {k: v for k, v in desired.items() if k not in create_only and not (keep_status and k == "status")}
+
+
+def _existing_after_refused_create(visma: Any, desired: dict, exc: ApiError, from_snapshot: bool) -> Any:
+    """A create based on a snapshot that said "absent" may be refused because the employee exists by
+    now (the sandbox answers 400 "already exists"): read it and carry on as an update. Otherwise re-raise."""
+    if not from_snapshot or not exc.permanent or exc.status not in (400, 409):
+        raise exc
+    current = visma.get_employee(desired["employee_cd"])
+    if current is None:
+        raise exc
+    return current
 
 
 def fingerprint(employee: dict) -> str:
@@ -201,14 +248,19 @@ def fingerprint(employee: dict) -> str:
     return hashlib.sha256(json.dumps(employee, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _written(job: _Job, visma_connection: Connection, outcome: str, desired: dict, changes: dict, etag: str) -> SyncResult:
+def _written(job: _Job, visma_connection: Connection, outcome: str, managed: dict, changes: dict, etag: str,
+             desired: dict, now_in_visma: dict | None = None) -> SyncResult:
+    from syncjobs import snapshots
+
     worker = job.worker
     drift = outcome == "updated" and worker.last_fingerprint == fingerprint(desired)
     as_lists = {name: [old, new] for name, (old, new) in changes.items()}
     _audit_write(job, visma_connection.name, outcome, as_lists, drift)
     worker.last_fingerprint, worker.last_etag = fingerprint(desired), etag or ""
     worker.last_written_at = timezone.now()
-    worker.save(update_fields=["last_fingerprint", "last_etag", "last_written_at"])
+    worker.last_desired, worker.drift, worker.drift_detected_at = managed, {}, None
+    worker.save(update_fields=["last_fingerprint", "last_etag", "last_written_at", *DRIFT_FIELDS])
+    snapshots.remember(visma_connection.pk, now_in_visma or desired, etag or "")
     message = ("Drift corrected: " if drift else "") + ", ".join(sorted(as_lists))
     return SyncResult(outcome, worker.pk, message, as_lists, desired["employee_cd"])
 
@@ -219,7 +271,8 @@ def _audit_write(job: _Job, connection_name: str, outcome: str, changes: dict, d
         audit(AuditRecord.Action.EMPLOYEE_CREATED, reason=job.reason, changes=changes, **common)
         return
     if drift:
-        reason = f"drift corrected: changed in Visma outside the connector ({job.reason})"
+        restored = "; ".join(f"{name}: found {old!r}, restored {new!r}" for name, (old, new) in sorted(changes.items()))
+        reason = f"drift corrected: changed in Visma outside the connector — {restored} ({job.reason})"
         audit(AuditRecord.Action.DRIFT_CORRECTED, reason=reason, changes=changes, **common)
         return
     status_change = {k: v for k, v in changes.items() if k == "status"}
@@ -241,10 +294,14 @@ def _audit_common(job: _Job, connection_name: str) -> dict[str, Any]:
     }
 
 
-def _unchanged(job: _Job, visma_connection: Connection, desired: dict, etag: str) -> SyncResult:
+def _unchanged(job: _Job, visma_connection: Connection, desired: dict, current: Any, managed: dict) -> SyncResult:
+    from syncjobs import snapshots
+
     worker = job.worker
-    worker.last_fingerprint, worker.last_etag = fingerprint(desired), etag or ""
-    worker.save(update_fields=["last_fingerprint", "last_etag"])
+    worker.last_fingerprint, worker.last_etag = fingerprint(desired), current.etag or ""
+    worker.last_desired, worker.drift, worker.drift_detected_at = managed, {}, None
+    worker.save(update_fields=["last_fingerprint", "last_etag", *DRIFT_FIELDS])
+    snapshots.remember(visma_connection.pk, current.fields, current.etag, current.last_modified)
     if job.audit_unchanged:
         audit(AuditRecord.Action.UNCHANGED, reason=job.reason, **_audit_common(job, visma_connection.name))
     return SyncResult("unchanged", worker.pk, "Visma already matches Paychex.", employee_cd=desired["employee_cd"])

@@ -84,15 +84,17 @@ class PaychexClient:
         return list(self._iter_collection(f"/companies/{self._company(company_id)}/locations"))
 
     # --- workers --------------------------------------------------------------------------------
-    def iter_worker_pages(self, company_id: str | None = None, page_size: int | None = None) -> Iterator[WorkerPage]:
-        """Every page of the company's workers (offset/limit), following `next` links until there is none.
+    def iter_worker_pages(self, company_id: str | None = None, page_size: int | None = None, *,
+                          offset: int = 0) -> Iterator[WorkerPage]:
+        """Every page of the company's workers (offset/limit) from `offset` on (a resumed backfill starts
+        mid-list), following `next` links until there is none.
 
         Raises ApiError(code="paging") when a `next` link repeats a page already read: a server that
         never advances would otherwise loop forever.
         """
         limit = page_size or setting("PAYCHEX_PAGE_SIZE")
         path = f"/companies/{self._company(company_id)}/workers"
-        yield from self._pages(path, {"offset": 0, "limit": limit}, WORKERS_MEDIA_TYPE)
+        yield from self._pages(path, {"offset": max(0, offset), "limit": limit}, WORKERS_MEDIA_TYPE)
 
     def iter_workers(self, company_id: str | None = None, page_size: int | None = None) -> Iterator[dict]:
         """Every worker of the company, one page in memory at a time."""
