@@ -255,4 +255,26 @@ SYNCJOBS = {
     # Schedules (django-q2): the reaper (lost tasks, expired leases, due retries) and due status changes.
     "REAPER_MINUTES": env.int("REAPER_MINUTES", default=1),
     "DUE_STATUS_MINUTES": env.int("DUE_STATUS_MINUTES", default=5),
+    # Polling, backfill and reconciliation (see README "Polling, backfill and reconciliation").
+    "VISMA_POLL_MINUTES": env.int("VISMA_POLL_MINUTES", default=1),
+    "CATALOG_POLL_MINUTES": env.int("CATALOG_POLL_MINUTES", default=15),
+    "PAYCHEX_RECONCILE_MINUTES": env.int("PAYCHEX_RECONCILE_MINUTES", default=360),
+    "PRUNE_MINUTES": env.int("PRUNE_MINUTES", default=24 * 60),
+    # Run items, finished notifications, queue successes and headcount reports older than this are
+    # deleted (the audit trail never is).
+    "PRUNE_DAYS": env.int("PRUNE_DAYS", default=90),
+    # Each Visma poll asks for changes since the last poll's start minus this, so a change committed at
+    # the boundary (or stamped by a clock slightly behind ours) is not missed; repeats are skipped by timeStamp.
+    "POLL_OVERLAP_SECONDS": env.int("POLL_OVERLAP_SECONDS", default=120),
+    # A change made in Visma outside the connector: "correct" re-asserts Paychex's values, "report" only
+    # records it (audit "drift detected"; the headcount report lists the worker as drift).
+    "DRIFT_MODE": env.str("DRIFT_MODE", default="correct"),
+    # Workers synced in parallel per Paychex page by a backfill or reconciliation (threads; HTTP-bound).
+    "BACKFILL_CONCURRENCY": env.int("BACKFILL_CONCURRENCY", default=4),
+    # Header carrying Visma's webhook signature (HMAC-SHA256, base64). Visma does not publish its name.
+    "VISMA_WEBHOOK_SIGNATURE_HEADER": env.str("VISMA_WEBHOOK_SIGNATURE_HEADER", default="X-Visma-Signature"),
 }
+if SYNCJOBS["DRIFT_MODE"] not in ("correct", "report"):
+    raise environ.ImproperlyConfigured(f"DRIFT_MODE must be 'correct' or 'report', not {SYNCJOBS['DRIFT_MODE']!r}")
+if SYNCJOBS["BACKFILL_CONCURRENCY"] < 1:
+    raise environ.ImproperlyConfigured("BACKFILL_CONCURRENCY must be at least 1")
