@@ -278,3 +278,29 @@ if SYNCJOBS["DRIFT_MODE"] not in ("correct", "report"):
     raise environ.ImproperlyConfigured(f"DRIFT_MODE must be 'correct' or 'report', not {SYNCJOBS['DRIFT_MODE']!r}")
 if SYNCJOBS["BACKFILL_CONCURRENCY"] < 1:
     raise environ.ImproperlyConfigured("BACKFILL_CONCURRENCY must be at least 1")
+
+# --- Console (admin dashboard, alerts) ------------------------------------------------------------
+def _hours(value: str) -> tuple[int, int]:
+    start, _, end = value.partition("-")
+    try:
+        hours = (int(start), int(end))
+    except ValueError:
+        raise environ.ImproperlyConfigured(f"WORKING_HOURS must look like 8-17, not {value!r}") from None
+    if not 0 <= hours[0] < hours[1] <= 24:
+        raise environ.ImproperlyConfigured(f"WORKING_HOURS must be two hours 0-24, start before end, not {value!r}")
+    return hours
+
+
+CONSOLE = {
+    # The alert digest runs this often and sends at most one e-mail per interval.
+    "ALERT_DIGEST_MINUTES": env.int("ALERT_DIGEST_MINUTES", default=30),
+    # Extra recipients besides the active users of the "Integration admin" group.
+    "ALERT_EMAILS": env.list("ALERT_EMAILS", default=[]),
+    # Alert when no Paychex notification has arrived for this many hours during working time (0: never).
+    "ALERT_SILENCE_HOURS": env.int("ALERT_SILENCE_HOURS", default=4),
+    # Working time in TIME_ZONE: ISO weekdays (1 = Monday) and hours [start-end).
+    "WORKING_DAYS": [int(day) for day in env.list("WORKING_DAYS", default=["1", "2", "3", "4", "5"])],
+    "WORKING_HOURS": _hours(env.str("WORKING_HOURS", default="8-17")),
+}
+# The digest is a django-q2 schedule like the others (syncjobs/schedules.py reads SYNCJOBS).
+SYNCJOBS["ALERT_DIGEST_MINUTES"] = CONSOLE["ALERT_DIGEST_MINUTES"]

@@ -14,3 +14,6 @@ class SyncjobsConfig(AppConfig):
 
         mapping_changed.connect(on_mapping_changed, dispatch_uid="syncjobs.on_mapping_changed")
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="syncjobs.ensure_schedules")
+        # The console's roles (HR staff, Finance, Integration admin) follow models added later.
+        from syncjobs.roles import on_post_migrate
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="syncjobs.roles")
