@@ -2,6 +2,8 @@
 (redacted again on display), "Retry" and "Mark resolved" with a note, one item or many at once."""
 from __future__ import annotations
 
+import re
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,8 @@ from syncjobs.admin import ReadOnlyAdmin, badge, run_link, worker_link
 from syncjobs.models import ErrorItem
 from syncjobs.queueing import enqueue_on_commit
 
+# Display-time belt and braces: excerpts are redacted when stored; a bare "Bearer …" is caught here too.
+BARE_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 STATUS_STYLE = {"open": "error", "retrying": "warning", "resolved": "ok"}
 NOTE_MAX = 500
 
@@ -58,11 +62,11 @@ class ErrorItemAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Request")
     def request_text(self, item: ErrorItem) -> str:
-        return format_html('<pre class="excerpt">{}</pre>', redact_text(item.request_excerpt) or "—")
+        return format_html('<pre class="excerpt">{}</pre>', shown(item.request_excerpt))
 
     @admin.display(description="Response")
     def response_text(self, item: ErrorItem) -> str:
-        return format_html('<pre class="excerpt">{}</pre>', redact_text(item.response_excerpt) or "—")
+        return format_html('<pre class="excerpt">{}</pre>', shown(item.response_excerpt))
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("syncjobs.retry_error")
@@ -120,6 +124,11 @@ class ErrorItemAdmin(ReadOnlyAdmin):
 
     class Media:
         css = {"all": ["console/console.css"]}
+
+
+def shown(excerpt: str) -> str:
+    """An excerpt as displayed: redacted again (stored ones already are), "—" when empty."""
+    return BARE_CREDENTIAL.sub(lambda m: m.group(1) + " [REDACTED]", redact_text(excerpt or "")) or "—"
 
 
 def queue_retries(queryset: QuerySet[ErrorItem], username: str) -> int:
