@@ -30,8 +30,14 @@ def fresh_process_state(settings) -> Iterator[None]:
 
 
 @pytest.fixture
-def px() -> Iterator[PaychexSandbox]:
-    with PaychexSandbox(workers=WORKERS, seed=5) as sandbox:
+def paychex_workers() -> int:
+    """How many workers the Paychex sandbox has (a module overrides it to stay fast)."""
+    return WORKERS
+
+
+@pytest.fixture
+def px(paychex_workers: int) -> Iterator[PaychexSandbox]:
+    with PaychexSandbox(workers=paychex_workers, seed=5) as sandbox:
         yield sandbox
 
 
