@@ -1,0 +1,1 @@
+"""Benchmarks and the full chaos run: scripts that print figures (see bench/README.md). Not tests."""
