@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from connector.errors import ApiError
 from connector.models import Connection
-from syncjobs import drift, snapshots, statuses
+from syncjobs import drift, snapshots, statuses, worker_shape
 from syncjobs.models import EmployeeSnapshot, RunItem, SyncRun, Worker
 from syncjobs.pool import SyncPool
 from syncjobs.services import NOT_READ, PERSONAL_KEYS, fingerprint, sync_worker
@@ -225,6 +225,8 @@ def _desired(batch: _Batch, item: dict) -> tuple[dict, tuple[str, ...], bool] | 
     from mappings.diff import CREATE_ONLY_FIELDS
     from mappings.translate import translate
 
+    if not worker_shape.is_sound(item):
+        return None  # malformed: sync_worker checks it again and records the reason on the worker
     current = item.get("currentStatus")
     if statuses.needs_history(current, [], False, batch.today):
         return None

@@ -53,3 +53,12 @@ def storable_json(value: Any) -> Any:
     if isinstance(value, list):
         return [storable_json(v) for v in value]
     return value
+
+
+def is_sound(data: Any) -> bool:
+    """True when `check` would pass (for batches that pre-read page items before syncing)."""
+    try:
+        check(data, "")
+    except ApiError:
+        return False
+    return True

@@ -98,6 +98,12 @@ def active_ids(paychex_sandbox, count: int) -> list[str]:
     return [w["workerId"] for w in paychex_sandbox.workers() if w["currentStatus"]["statusType"] == "ACTIVE"][:count]
 
 
+@pytest.fixture(autouse=True)
+def inline_backfill(settings):
+    """Backfill syncs inline: the test transaction is not shared with a thread pool's connections."""
+    settings.SYNCJOBS = {**settings.SYNCJOBS, "BACKFILL_CONCURRENCY": 1}
+
+
 @pytest.fixture
 def big_sandbox(monkeypatch):
     """Enough active workers for one per hostile case (the default fixture has 12)."""
