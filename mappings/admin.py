@@ -67,7 +67,7 @@ class MappingAdmin(admin.ModelAdmin):
     actions = ("refresh_from_paychex",)
     change_list_template = "admin/mappings/change_list.html"
     change_form_template = "admin/mappings/mapping_change_form.html"
-    list_per_page = 200
+    list_per_page = 50  # editable rows are costly to render; "needs mapping" rows come first
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         """The target box suggests the Visma catalog's values (a <datalist>; the form still checks them)."""
