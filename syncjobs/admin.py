@@ -33,6 +33,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     show_full_result_count = False
 
+    class Media:
+        css = {"all": ["console/console.css"]}
+        js = ["console/progress.js"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -83,6 +87,14 @@ class HeldFilter(admin.SimpleListFilter):
         return {"yes": queryset.filter(held), "no": queryset.exclude(held)}.get(self.value(), queryset)
 
 
+class SyncStateFilter(admin.ChoicesFieldListFilter):
+    title = "sync state"
+
+
+class PaychexStatusFilter(admin.AllValuesFieldListFilter):
+    title = "Paychex status"
+
+
 class RunFilter(admin.SimpleListFilter):
     """The workers of one run (the run page's drill-down link); shown only while in use."""
 
@@ -102,9 +114,10 @@ class RunFilter(admin.SimpleListFilter):
 
 @admin.register(Worker)
 class WorkerAdmin(ReadOnlyAdmin):
-    list_display = ("name", "employee_cd", "worker_id", "status_type", "sync_state", "last_synced_at", "connection")
+    list_display = ("name", "employee_cd", "worker_id", "status_type", "sync_state", "last_synced_at")
     list_display_links = ("name",)
-    list_filter = ("status_type", "connection", "last_result", HeldFilter, RunFilter)
+    list_filter = (("status_type", PaychexStatusFilter), "connection", ("last_result", SyncStateFilter), HeldFilter,
+                   RunFilter)
     list_select_related = ("connection",)
     search_fields = ("given_name", "family_name", "employee_cd", "worker_id")
     search_help_text = "Name, employee number (Visma) or Paychex worker id"
@@ -221,10 +234,6 @@ class SyncRunAdmin(ReadOnlyAdmin):
         context = {"run_items": list(items), "run_items_shown": RUN_ITEMS_SHOWN, "run_workers_url": workers_url,
                    **(extra_context or {})}
         return super().change_view(request, object_id, form_url, context)
-
-    class Media:
-        css = {"all": ["console/console.css"]}
-        js = ["console/progress.js"]
 
 
 @admin.register(BackoffStep)

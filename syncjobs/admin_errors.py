@@ -122,9 +122,6 @@ class ErrorItemAdmin(ReadOnlyAdmin):
                    **(extra_context or {})}
         return super().change_view(request, object_id, form_url, context)
 
-    class Media:
-        css = {"all": ["console/console.css"]}
-
 
 def shown(excerpt: str) -> str:
     """An excerpt as displayed: redacted again (stored ones already are), "—" when empty."""

@@ -111,10 +111,13 @@ def held_worker_count() -> int:
     return Worker.objects.filter(last_result=Worker.Result.HELD).count()
 
 
+UNMAPPED_LABELS = {"organization": "organization", "job_title": "job title", "location": "location"}
+
+
 def unmapped_counts() -> list[tuple[str, str, int]]:
-    """(kind, model name, rows needing a mapping) per mapping table: still listed by Paychex, no target."""
-    return [(kind, model._meta.model_name, model.objects.filter(target="", source_active=True).count())
-            for kind, model in MAPPING_MODELS.items()]
+    """(what, model name, rows needing a mapping) per mapping table: still listed by Paychex, no target."""
+    return [(UNMAPPED_LABELS.get(kind, kind), model._meta.model_name,
+             model.objects.filter(target="", source_active=True).count()) for kind, model in MAPPING_MODELS.items()]
 
 
 def last_poll() -> PollCursor | None:
