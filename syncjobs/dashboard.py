@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from connector.models import Connection
@@ -17,6 +18,15 @@ from mappings.models import MAPPING_MODELS
 from syncjobs.models import ErrorItem, HeadcountReport, Notification, PollCursor, SyncRun, Worker
 
 CHART_DAYS = 30
+# The "Start backfill" page (issue 6); until it exists the step links the connections.
+BACKFILL_PAGE = "admin:syncjobs_start_backfill"
+
+
+def first_url(name: str, fallback: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return fallback
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ class Step:
 
     text: str
     done: bool
-    url_name: str
+    url: str
     hint: str = ""
 
 
@@ -163,13 +173,14 @@ def setup_steps() -> list[Step]:
     systems = {c.system for c in connections}
     paychex = [c for c in connections if c.system == Connection.System.PAYCHEX]
     loaded = Worker.objects.exists()
+    connections_url = reverse("admin:connector_connection_changelist")
     return [
         Step("Add a Paychex connection and a Visma connection", {"paychex", "visma"} <= systems,
-             "admin:connector_connection_add", "Client id and secret from each vendor's developer portal."),
+             reverse("admin:connector_connection_add"), "Client id and secret from each vendor's developer portal."),
         Step("Test them", bool(connections) and all(c.last_check_ok or c.last_success_at for c in connections),
-             "admin:connector_connection_changelist", "Select the connections, action “Test connection”."),
+             connections_url, "Select the connections, action “Test connection”."),
         Step("Register the Paychex webhooks", bool(paychex) and all(c.registered_hook_ids for c in paychex),
-             "admin:connector_connection_changelist", "Select the Paychex connection, action “Register webhooks”."),
-        Step("Run the initial load", loaded, "admin:connector_connection_changelist",
+             connections_url, "Select the Paychex connection, action “Register webhooks”."),
+        Step("Run the initial load", loaded, first_url(BACKFILL_PAGE, connections_url),
              "Loads every Paychex worker into Visma once; afterwards changes arrive by themselves."),
     ]
