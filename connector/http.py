@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -69,6 +69,12 @@ class _ProcessState:
     pace_until: float = 0.0
     health_written_at: float | None = None
     health_ok: bool | None = None
+    # Rate-limit budget of this process (vendors with X-RateLimit-* headers): calls it may still send in
+    # the current window, i.e. the last Remaining minus the calls other threads had in flight then.
+    budget: float | None = None
+    budget_reset_at: float = 0.0
+    in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _states: dict[int, _ProcessState] = {}
@@ -121,7 +127,11 @@ class ApiSession:
         renewed, waits = False, 0
         while True:
             self._wait_for_pace(method, url)
-            response = self._send(method, url, token, params=params, json_body=json_body, headers=headers)
+            self._take_budget(method, url)
+            try:
+                response = self._send(method, url, token, params=params, json_body=json_body, headers=headers)
+            finally:
+                self._end_flight()
             self._note_rate_limit(response)
             if response.status_code == 401 and not renewed:
                 token = tokens.renew_token(self, stale_token=token)
@@ -250,6 +260,37 @@ class ApiSession:
             )
         self.clock.sleep(wait)
 
+    def _take_budget(self, method: str, url: str) -> None:
+        """Reserve one call of the window's budget, waiting for the reset when none is left.
+
+        With several threads the Remaining of the last response does not count the calls other threads
+        sent since; without this reservation parallel backfill threads overshoot the limit at the end of
+        a window (429s). Across processes the headers remain the shared budget."""
+        if not self.rules.paces_by_rate_limit_headers():
+            return
+        state = _state(self.connection.pk)
+        while True:
+            with state.lock:
+                now = self.clock.monotonic()
+                open_window = state.budget is None or now >= state.budget_reset_at
+                if open_window or state.budget >= 1:
+                    if not open_window:
+                        state.budget -= 1
+                    state.in_flight += 1
+                    return
+                wait = state.budget_reset_at - now
+            if wait > setting("MAX_INLINE_RETRY_AFTER_SECONDS"):
+                raise ApiError(f"{self._where()} rate limit used up: next call allowed in {wait:.0f} s",
+                               permanent=False, code="rate_limited", retry_after=wait,
+                               request_excerpt=f"{method} {urlsplit(url).path}")
+            self.clock.sleep(wait)
+
+    def _end_flight(self) -> None:
+        if self.rules.paces_by_rate_limit_headers():
+            state = _state(self.connection.pk)
+            with state.lock:
+                state.in_flight -= 1
+
     def _note_rate_limit(self, response: requests.Response) -> None:
         """Spread the calls left in the window over the time left once Remaining drops below the
         configured fraction of Limit. The headers count every process's calls, so this is the shared budget."""
@@ -259,6 +300,9 @@ class ApiSession:
         if limit is None or remaining is None or reset is None or limit <= 0:
             return
         state = _state(self.connection.pk)
+        with state.lock:
+            state.budget = max(0.0, remaining - state.in_flight)
+            state.budget_reset_at = self.clock.monotonic() + reset
         if remaining >= limit * setting("RATE_LIMIT_SLOWDOWN_FRACTION"):
             state.pace_until = 0.0
             return

@@ -13,4 +13,6 @@ def test_the_reaper_and_due_status_schedules_are_created_once_with_their_interva
     ensure_schedules()
 
     schedules = {s.func: s.minutes for s in Schedule.objects.filter(func__startswith="syncjobs.")}
-    assert schedules == {"syncjobs.tasks.reap": 2, "syncjobs.tasks.apply_due_statuses": 7}
+    assert {func: schedules[func] for func in ("syncjobs.tasks.reap", "syncjobs.tasks.apply_due_statuses")} == {
+        "syncjobs.tasks.reap": 2, "syncjobs.tasks.apply_due_statuses": 7}
+    assert Schedule.objects.filter(func="syncjobs.tasks.reap").count() == 1
