@@ -4,17 +4,19 @@
   made yet; "Refresh now" enqueues a report that reads both APIs first.
 - Start backfill: confirm, then create (or resume) the run and enqueue it; the run shows its live
   percentage (`SyncRun.percent_done`, or the JSON view below).
-- Run progress: `{"status", "percent", "done", "total"}` for a page that polls a running run.
+  (the console's progress endpoint shows it live).
 
-Wiring (in an admin's get_urls): `return [*admin_urls(self.admin_site), *super().get_urls()]`.
-URL names: syncjobs_headcount, syncjobs_headcount_refresh, syncjobs_backfill_start, syncjobs_run_progress.
+Wiring (in the admin site's or an admin's get_urls): `return [*admin_urls(self), *super().get_urls()]`.
+URL names: syncjobs_reconciliation, syncjobs_reconciliation_refresh, syncjobs_start_backfill (asks which
+company when there are several), syncjobs_start_backfill_for (connection id).
+Permissions: syncjobs.view_reconciliation (page and refresh), syncjobs.start_backfill.
 """
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -25,8 +27,9 @@ from syncjobs import backfill, headcount
 from syncjobs.models import HeadcountReport, SyncRun
 from syncjobs.queueing import enqueue_on_commit
 
-VIEW_REPORT, REFRESH_REPORT, START_BACKFILL = ("syncjobs.view_headcountreport", "syncjobs.add_headcountreport",
-                                               "syncjobs.add_syncrun")
+# Refreshing reads both systems and writes nothing in them: whoever may read the report may refresh it.
+VIEW_REPORT = REFRESH_REPORT = "syncjobs.view_reconciliation"
+START_BACKFILL = "syncjobs.start_backfill"
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -49,12 +52,19 @@ def headcount_refresh_view(request: HttpRequest, site: AdminSite) -> HttpRespons
     _require(request, REFRESH_REPORT)
     enqueue_on_commit("syncjobs.tasks.headcount_report", request.user.get_username(), True)
     messages.info(request, "Reading Paychex and Visma for a new report; reload this page in a minute.")
-    return redirect(reverse(f"{site.name}:syncjobs_headcount"))
+    return redirect(reverse(f"{site.name}:syncjobs_reconciliation"))
 
 
-def start_backfill_view(request: HttpRequest, site: AdminSite, connection_id: int) -> HttpResponse:
-    """GET: confirm (and say whether it would resume). POST: start or resume, enqueue, go to the run."""
+def start_backfill_view(request: HttpRequest, site: AdminSite, connection_id: int | None = None) -> HttpResponse:
+    """GET: confirm (and say whether it would resume). POST: start or resume, enqueue, go to the run.
+    Without a connection id: the only active Paychex connection, or a list to choose from."""
     _require(request, START_BACKFILL)
+    if connection_id is None:
+        paychex = list(Connection.objects.filter(system=Connection.System.PAYCHEX, is_active=True))
+        if len(paychex) != 1:
+            context = {**site.each_context(request), "title": "Backfill", "connections": paychex}
+            return TemplateResponse(request, "syncjobs/backfill_choose.html", context)
+        connection_id = paychex[0].pk
     connection = get_object_or_404(Connection, pk=connection_id, system=Connection.System.PAYCHEX)
     if request.method != "POST":
         context = {**site.each_context(request), "title": f"Backfill {connection.name}", "connection": connection,
@@ -70,21 +80,14 @@ def start_backfill_view(request: HttpRequest, site: AdminSite, connection_id: in
     return redirect(reverse(f"{site.name}:syncjobs_syncrun_change", args=[run.pk]))
 
 
-def run_progress_view(request: HttpRequest, site: AdminSite, run_id: int) -> JsonResponse:
-    _require(request, "syncjobs.view_syncrun")
-    run = get_object_or_404(SyncRun, pk=run_id)
-    return JsonResponse({"status": run.status, "percent": run.percent_done, "done": run.progress_done,
-                         "total": run.progress_total, "note": run.note})
-
-
 def admin_urls(site: AdminSite) -> list[URLPattern]:
     """The URL patterns of these pages, each behind the admin's login (see the module docstring)."""
     def wrap(view):  # type: ignore[no-untyped-def]
         return site.admin_view(lambda request, **kwargs: view(request, site, **kwargs))
 
     return [
-        path("headcount/", wrap(headcount_view), name="syncjobs_headcount"),
-        path("headcount/refresh/", wrap(headcount_refresh_view), name="syncjobs_headcount_refresh"),
-        path("backfill/<int:connection_id>/", wrap(start_backfill_view), name="syncjobs_backfill_start"),
-        path("runs/<int:run_id>/progress/", wrap(run_progress_view), name="syncjobs_run_progress"),
+        path("syncjobs/reconciliation/", wrap(headcount_view), name="syncjobs_reconciliation"),
+        path("syncjobs/reconciliation/refresh/", wrap(headcount_refresh_view), name="syncjobs_reconciliation_refresh"),
+        path("syncjobs/backfill/", wrap(start_backfill_view), name="syncjobs_start_backfill"),
+        path("syncjobs/backfill/<int:connection_id>/", wrap(start_backfill_view), name="syncjobs_start_backfill_for"),
     ]
