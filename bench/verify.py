@@ -74,3 +74,14 @@ def employee_writes(requests: list[dict[str, Any]]) -> dict[str, int]:
     return {"creates": sum(1 for r in writes if r["method"] == "POST" and r["status"] < 300),
             "updates": sum(1 for r in writes if r["method"] == "PUT" and r["status"] < 300),
             "refused": sum(1 for r in writes if r["status"] >= 300)}
+
+
+def busiest_second(requests: list[dict[str, Any]], prefix: str = "/v1/") -> int:
+    """Most calls under `prefix` within any one second of a sandbox request log (to show a rate limit was reached)."""
+    times = sorted(r["time"] for r in requests if r["path"].startswith(prefix))
+    start, best = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
