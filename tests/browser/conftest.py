@@ -70,6 +70,19 @@ def browser_context() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def request_scoped_connections() -> Iterator[None]:
+    """The live server's request threads close their database connection after each request (with
+    CONN_MAX_AGE > 0, as on PostgreSQL, they would keep sessions open and block dropping the test database)."""
+    from django.db import connections
+
+    settings_dict = connections.settings["default"]
+    previous = settings_dict.get("CONN_MAX_AGE", 0)
+    settings_dict["CONN_MAX_AGE"] = 0
+    yield
+    settings_dict["CONN_MAX_AGE"] = previous
+
+
 @pytest.fixture
 def page(browser_context: Any) -> Iterator[Any]:
     browser_context.clear_cookies()

@@ -100,8 +100,8 @@ def test_finance_reads_an_audit_diff(login, loaded, screenshot, live_server):
     page.goto(f"{live_server.url}/admin/audit/auditrecord/?reason_kind=notification")
     screenshot("audit-list")
     page.click(f"#result_list a[href*='/admin/audit/auditrecord/{record.pk}/change/']")
-    diff = page.locator("table.diff")
-    assert "Bjørnstad-Haugen" in diff.locator("td.new").all_inner_texts()
+    page.wait_for_selector("table.diff td.new")
+    assert "Bjørnstad-Haugen" in page.locator("table.diff td.new").all_inner_texts()
     screenshot("audit-diff")
 
 
