@@ -60,6 +60,9 @@ def browser_context() -> Iterator[Any]:
                 profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
                 viewport={"width": 1280, "height": 900})
             context.set_default_timeout(15_000)
+            # One request per connection: a keep-alive socket would keep a live-server thread (and its shared
+            # SQLite connection) alive past the test that opened it.
+            context.set_extra_http_headers({"Connection": "close"})
             yield context
             context.close()
     finally:
