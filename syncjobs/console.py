@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 EXTRA_PAGES: list[tuple[str, str, str]] = [
     ("Dashboard", "admin:index", ""),
     ("Reconciliation", "admin:syncjobs_reconciliation", "syncjobs.view_reconciliation"),
+    ("Start backfill", "admin:syncjobs_start_backfill", "syncjobs.start_backfill"),
 ]
 
 
@@ -31,9 +32,11 @@ class ConsoleSite(admin.AdminSite):
     index_template = "admin/dashboard.html"
 
     def get_urls(self) -> list:
+        from syncjobs.admin_views_reconcile import admin_urls  # reconciliation and "Start backfill" (issue 6)
+
         progress = path("syncjobs/syncrun/<int:run_id>/progress.json", self.admin_view(run_progress),
                         name="syncjobs_syncrun_progress")
-        return [progress, *super().get_urls()]
+        return [progress, *admin_urls(self), *super().get_urls()]
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         context = {**dashboard_context(request), **(extra_context or {})}

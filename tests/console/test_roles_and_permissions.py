@@ -91,3 +91,20 @@ def test_the_run_progress_endpoint_needs_the_run_view_permission(login, run, db)
     client.force_login(nobody)
     assert client.get(reverse("admin:syncjobs_syncrun_progress", args=[run.pk])).status_code == 403
     assert login(HR_STAFF).get(reverse("admin:syncjobs_syncrun_progress", args=[run.pk])).json()["status"] == "succeeded"
+
+
+def test_reconciliation_and_backfill_pages_are_in_the_menu_of_the_roles_that_may_open_them(hr, finance,
+                                                                                          integration_admin, worker):
+    reconciliation, backfill = reverse("admin:syncjobs_reconciliation"), reverse("admin:syncjobs_start_backfill")
+    finance_page = finance.get(reverse("admin:index")).content.decode()
+    assert reconciliation in finance_page and backfill not in finance_page
+    assert backfill in integration_admin.get(reverse("admin:index")).content.decode()
+    assert reconciliation not in hr.get(reverse("admin:index")).content.decode()
+    assert hr.get(reconciliation).status_code == 403
+    assert finance.get(backfill).status_code == 403
+
+
+def test_the_initial_load_step_links_the_start_backfill_page(login, db):
+    page = login("superuser").get(reverse("admin:index")).content.decode()
+
+    assert f'<a href="{reverse("admin:syncjobs_start_backfill")}">Run the initial load</a>' in page
