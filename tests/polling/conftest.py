@@ -14,7 +14,7 @@ from syncjobs.api.auth import credentials
 from syncjobs.visma_webhooks import signing_keys
 from tests.syncjobs.conftest import seed_backoff_steps
 
-WORKERS = 250  # three Paychex pages of 100
+WORKERS = 210  # three Paychex pages (100, 100, 10)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from connector.clients.paychex import PaychexClient, WorkerPage
 from mappings.models import OrganizationMapping
 from syncjobs import backfill
 from syncjobs.models import SyncRun
+from tests.polling.conftest import WORKERS
 
 WORKERS_REPORTED = 37
 
@@ -32,7 +33,7 @@ def test_a_backfill_that_reads_fewer_workers_than_reported_is_partial(paychex, p
     run = backfill.backfill(paychex)
 
     assert run.status == SyncRun.Status.PARTIAL
-    assert run.note.startswith("Read 50 of the 250 workers Paychex reports")
+    assert run.note.startswith(f"Read 50 of the {WORKERS} workers Paychex reports")
 
 
 def test_a_backfill_whose_paychex_listing_fails_midway_is_failed_and_resumable(paychex, px, vs):
