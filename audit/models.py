@@ -50,7 +50,11 @@ class AuditRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["worker_id", "-created_at"])]
+        # The console filters the trail by worker and by user, newest first, over hundreds of thousands of rows.
+        indexes = [
+            models.Index(fields=["worker_id", "-created_at"]),
+            models.Index(fields=["username", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.employee_cd or self.target or self.worker_id}"
