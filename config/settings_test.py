@@ -6,11 +6,14 @@ os.environ.setdefault("SALT_KEY", "test-salt-key-0123456789abcdef")
 os.environ.setdefault("DEBUG", "False")
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import Q_CLUSTER  # noqa: E402
+from config.settings import Q_CLUSTER, SYNCJOBS  # noqa: E402
 
 # django-q2 reads Q_CLUSTER once at import; `sync` makes async_task run inline, so a test sees the
 # whole flow without a cluster.
 Q_CLUSTER["sync"] = True
+# Each test runs inside one database transaction that other threads cannot see: backfills sync inline.
+# Tests of the parallel path set it themselves (with a transactional database, on PostgreSQL).
+SYNCJOBS["BACKFILL_CONCURRENCY"] = 1
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

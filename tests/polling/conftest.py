@@ -18,10 +18,8 @@ WORKERS = 210  # three Paychex pages (100, 100, 10)
 
 
 @pytest.fixture(autouse=True)
-def fresh_process_state(settings) -> Iterator[None]:
-    # Inline syncs by default: the in-memory SQLite test database is not shared across threads inside a
-    # test transaction. The parallel path has its own tests (PostgreSQL).
-    settings.SYNCJOBS = {**settings.SYNCJOBS, "BACKFILL_CONCURRENCY": 1}
+def fresh_process_state() -> Iterator[None]:
+    # Backfills sync inline in tests (config.settings_test); test_concurrency.py runs the thread pool.
     for reset in (http.reset_process_state, credentials.clear, signing_keys.clear):
         reset()
     yield
