@@ -108,8 +108,12 @@ def _paychex_side(paychex: Connection, refresh: bool) -> dict[str, PaychexSide]:
     cost_centers = {row.source_id: row.target or f"(unmapped: {row.source_name or row.source_id})"
                     for row in OrganizationMapping.objects.filter(paychex_connection=paychex)}
     rows = _from_api(paychex) if refresh else _from_records(paychex)
+    # A future-dated currentStatus says nothing about today: the status the last sync found in effect
+    # (read with the status history) stands in for it.
+    known = dict(Worker.objects.filter(connection=paychex).exclude(status_type="").values_list("worker_id", "status_type"))
     side = {}
     for worker_id, employee_cd, name, status_type, organization_id in rows:
+        status_type = status_type or known.get(worker_id, "")
         if employee_cd:
             side[employee_cd] = PaychexSide(
                 worker_id, employee_cd, name, status_type, status_map.get(status_type) == ACTIVE,
@@ -126,7 +130,9 @@ def _from_api(paychex: Connection):
         total = page.total if page.total is not None else total
         for item in page.workers:
             read += 1
-            in_effect = statuses.plan(item.get("currentStatus"), None, today).in_effect or {}
+            current = item.get("currentStatus")
+            in_effect = {} if statuses.needs_history(current, [], False, today) else (
+                statuses.plan(current, None, today).in_effect or {})
             name = item.get("name") or {}
             yield (str(item.get("workerId") or ""), str(item.get("employeeId") or ""),
                    " ".join(p for p in (name.get("givenName"), name.get("familyName")) if p),
