@@ -309,7 +309,9 @@ def _unchanged(job: _Job, visma_connection: Connection, desired: dict, current: 
 
 def _held(job: _Job, reasons: tuple[str, ...]) -> SyncResult:
     message = worker_shape.storable_json("Held: " + "; ".join(reasons))  # reasons may quote API values
-    audit(AuditRecord.Action.HELD, reason=f"{message} ({job.reason})"[:500], **_audit_common(job, ""))
+    # The trail records the decision once: a worker still held for the same reason adds nothing new.
+    if job.worker.last_result != "held" or job.worker.hold_reason != message[:500]:
+        audit(AuditRecord.Action.HELD, reason=f"{message} ({job.reason})"[:500], **_audit_common(job, ""))
     item = errorqueue.record(category=ErrorItem.Category.HELD, reason=message + ". Add the mapping; the worker then "
                              "syncs by itself.", worker=job.worker, connection=job.connection, run=job.run,
                              notification=job.notification)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from audit.models import AuditRecord
-from mappings.models import OrganizationMapping
+from mappings.models import JobTitleMapping, OrganizationMapping
 from syncjobs.models import ErrorItem, Notification, SyncRun, Worker
 from syncjobs.runs import retry_error_item
 from tests.syncjobs.conftest import active_worker, notification, visma_employee, visma_writes
@@ -23,6 +23,20 @@ def test_an_unmapped_organization_holds_the_worker_and_writes_nothing(mapped, pa
     assert worker.last_result == "held" and worker.hold_reason
     assert AuditRecord.objects.get().action == AuditRecord.Action.HELD
     assert SyncRun.objects.get().held == 1
+
+
+def test_a_worker_still_held_for_the_same_reason_is_audited_once(mapped, paychex_sandbox, post_webhook):
+    data = active_worker(paychex_sandbox)
+    OrganizationMapping.objects.filter(source_id=data["organization"]["organizationId"]).update(target="")
+
+    post_webhook(notification(data["workerId"], "WRKR_ASGN"))
+    post_webhook(notification(data["workerId"], "WRKR_DEM"))
+    assert AuditRecord.objects.filter(action=AuditRecord.Action.HELD).count() == 1
+
+    # A different reason is a new decision, and is recorded.
+    JobTitleMapping.objects.filter(source_id=data["job"]["jobTitleId"]).update(target="")
+    post_webhook(notification(data["workerId"], "WRKR_ASGN"))
+    assert AuditRecord.objects.filter(action=AuditRecord.Action.HELD).count() == 2
 
 
 def test_a_worker_paychex_does_not_know_gets_an_actionable_reason(mapped, post_webhook, visma_sandbox):
