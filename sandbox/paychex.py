@@ -19,7 +19,7 @@ from sandbox.paychex_api import PaychexApi
 from sandbox.seed import STATUS_CATALOGUE, JobTitle, Location, Organization, SeedCompany, StatusEntry, WorkerRecord
 from sandbox.webhooks import PaychexDispatcher
 
-SCRIPTED = ("hire", "terminate", "rehire", "set_status", "transfer", "rename",
+SCRIPTED = ("hire", "terminate", "rehire", "set_status", "transfer", "rename", "renumber",
             "add_organization", "rename_organization", "add_job_title", "add_location")
 CONTROL_RULES = [Rule("/_sandbox/faults", endpoint="ctl_faults", methods=["POST", "GET"]),
                  Rule("/_sandbox/state", endpoint="ctl_state", methods=["GET"]),
@@ -221,6 +221,14 @@ class PaychexSandbox(PaychexApi, SandboxBase):
             if middle_name is not None:
                 record.middle_name = middle_name[:1] or None  # Paychex keeps one initial
             self._changed(record, [("WRKR_DEM", "UPDATE")])
+            return render.worker_dict(record, self.catalog(), self._base_url(), with_communications=True)
+
+    def renumber(self, worker_id: str, employee_id: str) -> dict[str, Any]:
+        """Give a worker a new employeeId (a payroll clerk correcting the number: WRKR_EMPL)."""
+        with self.lock:
+            record = self._editable(worker_id)
+            record.employee_id = employee_id
+            self._changed(record, [("WRKR_EMPL", "UPDATE")])
             return render.worker_dict(record, self.catalog(), self._base_url(), with_communications=True)
 
     def add_organization(self, name: str, number: str) -> dict[str, Any]:

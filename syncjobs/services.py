@@ -26,6 +26,7 @@ from syncjobs.models import ErrorItem, Notification, RunItem, SyncRun, Worker
 
 logger = logging.getLogger(__name__)
 
+MAPPING_ADVICE = "Add the mapping; the worker then syncs by itself."
 FOLLOW_UP_REASON = "follow-up: Paychex notified again during the previous sync"
 
 
@@ -154,7 +155,10 @@ def _sync(job: _Job) -> SyncResult:
     )
     plan = statuses.plan(data.get("currentStatus"), history, today)
     translation = _translate(job, statuses.with_status(data, plan.in_effect))
-    _remember_worker(job.worker, data, translation, plan)
+    renumbered = _renumbering(job.worker, data)
+    _remember_worker(job.worker, data, translation, plan, keep_employee_cd=bool(renumbered))
+    if renumbered:
+        return _held(job, (renumbered,), advice="")
     if translation.skip_reason:
         return SyncResult("skipped", job.worker.pk, translation.skip_reason, employee_cd=job.worker.employee_cd)
     if translation.held_reasons:
@@ -307,13 +311,13 @@ def _unchanged(job: _Job, visma_connection: Connection, desired: dict, current: 
     return SyncResult("unchanged", worker.pk, "Visma already matches Paychex.", employee_cd=desired["employee_cd"])
 
 
-def _held(job: _Job, reasons: tuple[str, ...]) -> SyncResult:
+def _held(job: _Job, reasons: tuple[str, ...], advice: str = MAPPING_ADVICE) -> SyncResult:
     message = worker_shape.storable_json("Held: " + "; ".join(reasons))  # reasons may quote API values
     # The trail records the decision once: a worker still held for the same reason adds nothing new.
     if job.worker.last_result != "held" or job.worker.hold_reason != message[:500]:
         audit(AuditRecord.Action.HELD, reason=f"{message} ({job.reason})"[:500], **_audit_common(job, ""))
-    item = errorqueue.record(category=ErrorItem.Category.HELD, reason=message + ". Add the mapping; the worker then "
-                             "syncs by itself.", worker=job.worker, connection=job.connection, run=job.run,
+    item = errorqueue.record(category=ErrorItem.Category.HELD, reason=f"{message}. {advice}".rstrip(" ."),
+                             worker=job.worker, connection=job.connection, run=job.run,
                              notification=job.notification)
     return SyncResult("held", job.worker.pk, message, employee_cd=job.worker.employee_cd, error_item_id=item.pk)
 
@@ -327,12 +331,27 @@ def _failure(job: _Job, exc: ApiError) -> SyncResult:
     return SyncResult(outcome, job.worker.pk, item.reason, employee_cd=job.worker.employee_cd, error_item_id=item.pk)
 
 
-def _remember_worker(worker: Worker, data: dict, translation: Any, plan: statuses.StatusPlan) -> None:
+def _renumbering(worker: Worker, data: dict) -> str:
+    """A hold reason when Paychex changed the employee number of a worker already written to Visma.
+
+    Visma's employeeCd is the link key: syncing under the new number would create a second employee.
+    """
+    new_cd = str(data.get("employeeId") or "")
+    if not (worker.last_written_at and worker.employee_cd and new_cd) or new_cd == worker.employee_cd:
+        return ""
+    return (f"employee number changed in Paychex from {worker.employee_cd} to {new_cd}; Visma employee "
+            f"{worker.employee_cd} still has the old one. Change it in Visma (Change employee ID) or back in "
+            "Paychex, then press Retry")
+
+
+def _remember_worker(worker: Worker, data: dict, translation: Any, plan: statuses.StatusPlan, *,
+                     keep_employee_cd: bool = False) -> None:
     name = data.get("name") or {}
     in_effect = plan.in_effect or {}
     employee = translation.employee or {}
     worker.company_id = worker.company_id or worker.connection.company_id
-    worker.employee_cd = employee.get("employee_cd") or data.get("employeeId") or worker.employee_cd
+    if not keep_employee_cd:
+        worker.employee_cd = employee.get("employee_cd") or data.get("employeeId") or worker.employee_cd
     worker.given_name, worker.family_name = name.get("givenName") or "", name.get("familyName") or ""
     worker.hire_date = translation.hire_date or statuses.paychex_date(data.get("hireDate"))
     worker.status_type = in_effect.get("statusType", "")

@@ -88,3 +88,22 @@ def test_a_second_failure_updates_the_same_item(mapped, post_webhook):
 
     item = ErrorItem.objects.get()
     assert item.attempts == 2
+
+
+def test_a_new_employee_number_in_paychex_holds_the_worker_instead_of_creating_a_second_employee(
+        mapped, paychex_sandbox, visma_sandbox, post_webhook):
+    data = active_worker(paychex_sandbox)
+    post_webhook(notification(data["workerId"], "WRKR_ADD"))
+    old_cd = data["employeeId"]
+    assert visma_employee(visma_sandbox, old_cd) is not None
+    employees_before = len(visma_sandbox.employees())
+
+    paychex_sandbox.renumber(data["workerId"], "99" + old_cd)
+    post_webhook(notification(data["workerId"], "WRKR_EMPL"))
+
+    assert len(visma_sandbox.employees()) == employees_before
+    worker = Worker.objects.get(worker_id=data["workerId"])
+    assert worker.last_result == "held" and worker.employee_cd == old_cd
+    item = ErrorItem.objects.get(status="open")
+    assert f"from {old_cd} to 99{old_cd}" in item.reason and "Change employee ID" in item.reason
+    assert "Add the mapping" not in item.reason
