@@ -52,6 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--web-down", type=float, default=60.0, help="seconds the web server is down")
     parser.add_argument("--scale-out", action="store_true", help="two web servers and two worker clusters")
     parser.add_argument("--redis", type=int, default=None, metavar="N", help="Redis db N as the broker")
+    parser.add_argument("--rate-limit", type=int, default=4, help="Visma calls per second allowed during 10 %% of the run")
     parser.add_argument("--settle-timeout", type=float, default=900.0)
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args(argv)
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         started = time.monotonic()
         limited_window = []
         for number in range(n):
-            vs.faults.rate_limit = 10 if number in rate_limited else 100_000
+            vs.faults.rate_limit = args.rate_limit if number in rate_limited else 100_000
             if number in (rate_limited.start, rate_limited.stop):
                 limited_window.append(time.time())
             if number in kills:
@@ -323,7 +324,7 @@ def report(args, stack, px, vs, script, deaths, scripted, settle, backfill_write
     if len(limited_window) == 2:
         start, end = limited_window
         stretch = [r for r in vs.requests if start <= r["time"] <= end]
-        print(f"  Visma rate limit 10 calls/s for {end - start:.0f} s: {len(stretch)} calls in it "
+        print(f"  Visma rate limit {args.rate_limit} calls/s for {end - start:.0f} s: {len(stretch)} calls in it "
               f"({len(stretch) / max(end - start, 1e-9):.1f}/s), busiest second {busiest_second(stretch)}, "
               f"{sum(1 for r in stretch if r['status'] == 429)} answered 429")
     print(f"  Visma: {verdict.summary()}")
