@@ -6,7 +6,9 @@ like a person at a screen would; the product itself reaches the sandbox only thr
 """
 from __future__ import annotations
 
+import os
 import random
+import secrets
 import time
 from argparse import ArgumentParser
 from typing import Any, Callable
@@ -14,12 +16,14 @@ from typing import Any, Callable
 import requests
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from django_q.tasks import async_task
 
 from connector.models import Connection
 
 STARTUP_TIMEOUT_SECONDS = 60
 NEW_PLANT = "Plant Tampere"
+DEMO_KEY_VARIABLE = "ML_CONNECTOR_DEMO_VISMA_KEY"
 GIVEN_NAMES = ["Åse", "Øystein", "Märta", "Jörgen", "Ærle", "Kari-Anne", "Sigurður", "Björn", "Liv", "Henrik"]
 FAMILY_NAMES = ["Ødegård", "Åkesson", "Lindqvist", "Bjørnstad-Haugen", "Sørensen", "Järvinen", "Nyström"]
 
@@ -46,6 +50,7 @@ class Command(BaseCommand):
         plant = post(options["paychex_url"] + "/_sandbox/add_location", {"name": NEW_PLANT})
         self.set_up_mappings()
         call_command("register_webhooks", public_url=options["console_url"])
+        subscribe_visma_webhook(options["visma_url"], options["console_url"])
         self.start_initial_load()
         first = post(options["paychex_url"] + "/_sandbox/hire",
                      {"given_name": "Aino", "family_name": "Mäkinen", "location_id": plant["locationId"]})
@@ -105,6 +110,14 @@ def configure_connections(paychex: dict, visma: dict) -> None:
         client_id=paychex["client_id"], client_secret=paychex["client_secret"], company_id=paychex["company_id"],
         destination="visma",
     )
+
+
+def subscribe_visma_webhook(visma_url: str, console_url: str) -> None:
+    """Do what a person does in Visma's Developer Portal: subscribe our URL and share the signing key."""
+    key = secrets.token_urlsafe(32)
+    os.environ[DEMO_KEY_VARIABLE] = key
+    call_command("visma_webhook", connection="visma", public_url=console_url, key_from_env=DEMO_KEY_VARIABLE)
+    post(visma_url + "/_sandbox/subscribe", {"url": console_url + reverse("visma-webhook"), "key": key})
 
 
 def make_change(rng: random.Random, paychex_url: str, visma_url: str) -> str:
