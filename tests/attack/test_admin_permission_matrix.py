@@ -32,6 +32,8 @@ CUSTOM_URLS = {
     "syncjobs_erroritem_retry": "syncjobs.retry_error",
     "syncjobs_erroritem_resolve": "syncjobs.resolve_error",
     "syncjobs_syncrun_progress": "syncjobs.view_syncrun",
+    "syncjobs_reconciliation": "syncjobs.view_reconciliation",
+    "syncjobs_start_backfill": "syncjobs.start_backfill",
     "mappings_preview": "mappings.view_organizationmapping",
     "mappings_organizationmapping_import": "mappings.change_organizationmapping",
     "mappings_organizationmapping_export": "mappings.view_organizationmapping",
