@@ -269,8 +269,9 @@ SYNCJOBS = {
     # A change made in Visma outside the connector: "correct" re-asserts Paychex's values, "report" only
     # records it (audit "drift detected"; the headcount report lists the worker as drift).
     "DRIFT_MODE": env.str("DRIFT_MODE", default="correct"),
-    # Workers synced in parallel per Paychex page by a backfill or reconciliation (threads; HTTP-bound).
-    "BACKFILL_CONCURRENCY": env.int("BACKFILL_CONCURRENCY", default=4),
+    # Workers synced in parallel per Paychex page by a backfill or reconciliation: threads, because a
+    # first load is bound by API latency, not CPU (bench/README.md); SQLite has one writer, so fewer.
+    "BACKFILL_CONCURRENCY": env.int("BACKFILL_CONCURRENCY", default=4 if IS_SQLITE else 8),
     # Header carrying Visma's webhook signature (HMAC-SHA256, base64). Visma does not publish its name.
     "VISMA_WEBHOOK_SIGNATURE_HEADER": env.str("VISMA_WEBHOOK_SIGNATURE_HEADER", default="X-Visma-Signature"),
 }
