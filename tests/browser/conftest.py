@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group, User
 from connector import http
 from connector.models import Connection
 from mappings.models import CatalogValue, JobTitleMapping, LocationMapping, OrganizationMapping, TargetSettings
+from tests.sandboxes import paychex_connection, visma_connection
 from sandbox import PaychexSandbox, VismaSandbox, names
 from syncjobs.roles import sync_roles
 
@@ -139,15 +140,8 @@ def sandboxes() -> Iterator[tuple[PaychexSandbox, VismaSandbox]]:
 def company(transactional_db: Any, sandboxes: tuple[PaychexSandbox, VismaSandbox]) -> dict[str, Any]:
     """Connections to the sandboxes, the department catalog, every mapping except one organization's."""
     px, vs = sandboxes
-    visma = Connection(name="Visma sandbox", system="visma", base_url=vs.url, token_url=vs.token_url,
-                       client_id=vs.client_id, tenant_id=vs.tenant_id)
-    visma.set_client_secret(vs.client_secret)
-    visma.save()
-    paychex = Connection(name="Paychex sandbox", system="paychex", base_url=px.url, token_url=px.token_url,
-                         client_id=px.client_id, company_id=px.company_id, destination=visma,
-                         registered_hook_ids=["hook-1"])
-    paychex.set_client_secret(px.client_secret)
-    paychex.save()
+    visma = visma_connection(vs, "Visma sandbox")
+    paychex = paychex_connection(px, visma, "Paychex sandbox", registered_hook_ids=["hook-1"])
     TargetSettings.objects.create(visma_connection=visma)
     for value in filter(None, names.VISMA_DEPARTMENTS.values()):
         CatalogValue.objects.create(visma_connection=visma, kind="department", value_id=value[0], description=value[1])

@@ -10,6 +10,7 @@ from connector import http
 from connector.models import Connection
 from mappings.context import MappingContext
 from mappings.models import DEFAULT_STATUS_MAPPING, CatalogValue, TargetSettings
+from tests.sandboxes import paychex_connection, visma_connection
 from sandbox import PaychexSandbox, VismaSandbox
 from tests.specs import load
 
@@ -35,22 +36,12 @@ def paychex_sandbox() -> Iterator[PaychexSandbox]:
 
 @pytest.fixture
 def visma(db: Any, visma_sandbox: VismaSandbox) -> Connection:
-    connection = Connection(name="Visma demo", system="visma", base_url=visma_sandbox.url,
-                            token_url=visma_sandbox.token_url, client_id=visma_sandbox.client_id,
-                            tenant_id=visma_sandbox.tenant_id)
-    connection.set_client_secret(visma_sandbox.client_secret)
-    connection.save()
-    return connection
+    return visma_connection(visma_sandbox, "Visma demo")
 
 
 @pytest.fixture
 def paychex(db: Any, paychex_sandbox: PaychexSandbox, visma: Connection) -> Connection:
-    connection = Connection(name="Paychex demo", system="paychex", base_url=paychex_sandbox.url,
-                            token_url=paychex_sandbox.token_url, client_id=paychex_sandbox.client_id,
-                            company_id=paychex_sandbox.company_id, destination=visma)
-    connection.set_client_secret(paychex_sandbox.client_secret)
-    connection.save()
-    return connection
+    return paychex_connection(paychex_sandbox, visma, "Paychex demo")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from connector import http
 from connector.models import Connection
 from mappings.models import JobTitleMapping, LocationMapping, OrganizationMapping
+from tests.sandboxes import paychex_connection, visma_connection  # noqa: F401  (re-exported)
 from sandbox import PaychexSandbox, VismaSandbox, names
 from syncjobs.api.auth import credentials
 from syncjobs.visma_webhooks import signing_keys
@@ -43,22 +44,6 @@ def px(paychex_workers: int) -> Iterator[PaychexSandbox]:
 def vs() -> Iterator[VismaSandbox]:
     with VismaSandbox(seed=5) as sandbox:  # empty: every employee is the connector's to create
         yield sandbox
-
-
-def visma_connection(vs: VismaSandbox, name: str = "Visma test") -> Connection:
-    connection = Connection(name=name, system="visma", base_url=vs.url, token_url=vs.token_url,
-                            client_id=vs.client_id, tenant_id=vs.tenant_id)
-    connection.set_client_secret(vs.client_secret)
-    connection.save()
-    return connection
-
-
-def paychex_connection(px: PaychexSandbox, visma: Connection, name: str = "Paychex test") -> Connection:
-    connection = Connection(name=name, system="paychex", base_url=px.url, token_url=px.token_url,
-                            client_id=px.client_id, company_id=px.company_id, destination=visma)
-    connection.set_client_secret(px.client_secret)
-    connection.save()
-    return connection
 
 
 def map_everything(paychex: Connection, px: PaychexSandbox) -> None:

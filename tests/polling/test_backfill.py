@@ -59,7 +59,8 @@ def test_a_second_backfill_writes_nothing_and_reads_only_pages(paychex, px, vs):
 
 def test_backfill_over_a_prepopulated_visma_fixes_only_what_differs(db, px):
     from sandbox import VismaSandbox
-    from tests.polling.conftest import map_everything, paychex_connection, visma_connection
+    from tests.polling.conftest import map_everything
+    from tests.sandboxes import paychex_connection, visma_connection
 
     with VismaSandbox(seed=5, employees_from=px) as vs:
         before = {e["employeeNumber"]: e for e in vs.employees()}

@@ -12,6 +12,7 @@ from django.test import Client
 from connector import http
 from connector.models import Connection
 from mappings.models import JobTitleMapping, LocationMapping, OrganizationMapping
+from tests.sandboxes import paychex_connection, visma_connection
 from sandbox import PaychexSandbox, VismaSandbox
 from sandbox import names
 from syncjobs.api.auth import credentials
@@ -44,22 +45,13 @@ def visma_sandbox() -> Iterator[VismaSandbox]:
 
 @pytest.fixture
 def visma(db: Any, visma_sandbox: VismaSandbox) -> Connection:
-    connection = Connection(name="Visma test", system="visma", base_url=visma_sandbox.url,
-                            token_url=visma_sandbox.token_url, client_id=visma_sandbox.client_id,
-                            tenant_id=visma_sandbox.tenant_id)
-    connection.set_client_secret(visma_sandbox.client_secret)
-    connection.save()
-    return connection
+    return visma_connection(visma_sandbox, "Visma test")
 
 
 @pytest.fixture
 def paychex(db: Any, paychex_sandbox: PaychexSandbox, visma: Connection) -> Connection:
-    connection = Connection(name="Paychex test", system="paychex", base_url=paychex_sandbox.url,
-                            token_url=paychex_sandbox.token_url, client_id=paychex_sandbox.client_id,
-                            company_id=paychex_sandbox.company_id, destination=visma,
-                            webhook_username=WEBHOOK_USER, webhook_password=WEBHOOK_PASSWORD)
-    connection.set_client_secret(paychex_sandbox.client_secret)
-    connection.save()
+    connection = paychex_connection(paychex_sandbox, visma, "Paychex test", webhook_username=WEBHOOK_USER,
+                                    webhook_password=WEBHOOK_PASSWORD)
     seed_backoff_steps()
     return connection
 
