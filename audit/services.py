@@ -38,8 +38,3 @@ def record(
         run_id=run_id,
         username=username,
     )
-
-
-def field_changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
-    """Return {field: [old, new]} for every field of `new` whose value differs in `old`."""
-    return {name: [old.get(name), value] for name, value in new.items() if old.get(name) != value}
